@@ -1,0 +1,52 @@
+# moodtune - every command installs what it needs first (into .venv), then does its job.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+# CPU wheels of torch. Here pip finds torch 2.13.0+cpu in its find-links; elsewhere set e.g.
+# TORCH_INDEX="--extra-index-url https://download.pytorch.org/whl/cpu" (the Dockerfile does).
+TORCH_INDEX ?=
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install run test demo bench train-face train-text eval clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(TORCH_INDEX) -c constraints.txt -e ".[test]"
+	# facenet-pytorch pins torch<2.3 and numpy<2; its code runs fine on ours.
+	$(PY) -m pip install -q --no-deps -c constraints.txt facenet-pytorch==2.6.0
+	touch $@
+
+run: install
+	$(PY) bot.py
+
+test: install
+	$(PY) -m pytest
+
+demo: install
+	$(PY) -m bot.demo
+
+bench: install
+	$(PY) -m vision.bench
+	$(PY) -m nlp.bench
+	$(PY) -m music.bench
+	$(PY) -m bot.bench
+
+train-face: install
+	$(PY) -m vision.train
+
+train-text: install
+	$(PY) -m nlp.train
+
+eval: install
+	$(PY) -m vision.evaluate
+	$(PY) -m nlp.evaluate
+	$(PY) -m fusion.evaluate
+	$(PY) -m music.evaluate
+
+clean:
+	rm -rf $(VENV) .pytest_cache
