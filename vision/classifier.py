@@ -1,0 +1,81 @@
+"""Load the shipped facial-expression model and classify 48x48 face crops.
+
+The weights live in ``models/face_emotion/`` as ``model.safetensors`` + ``config.json``
+(architecture, per-head calibration temperatures, training metadata).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+
+from emotions import EMOTIONS
+from vision.model import FaceEmotionNet, FaceNetConfig
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "face_emotion"
+HEADS = ("product", "benchmark")
+
+
+def fit_temperature(logits: torch.Tensor, targets: torch.Tensor, mask: np.ndarray | torch.Tensor) -> float:
+    """One temperature minimising NLL of (soft) targets on held-out logits."""
+    mask = torch.as_tensor(mask, dtype=torch.bool)
+    logits, targets = logits[mask].float(), targets[mask].float()
+    targets = targets / targets.sum(1, keepdim=True)
+    log_t = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200)
+
+    def closure():
+        opt.zero_grad()
+        loss = -(targets * F.log_softmax(logits / log_t.exp(), 1)).sum(1).mean()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return round(float(log_t.detach().exp()), 4)
+
+
+def save_model(model: FaceEmotionNet, temperatures: dict[str, float], out: Path | str, meta: dict) -> None:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(out / "model.safetensors"))
+    config = {"labels": list(EMOTIONS), "model": model.config.to_dict(), "temperatures": temperatures, **meta}
+    (out / "config.json").write_text(json.dumps(config, indent=1) + "\n")
+
+
+class FaceEmotionClassifier:
+    """Calibrated expression probabilities for aligned grayscale face crops."""
+
+    def __init__(self, model_dir: Path | str = DEFAULT_MODEL_DIR, head: str = "product"):
+        if head not in HEADS:
+            raise ValueError(f"head must be one of {HEADS}")
+        model_dir = Path(model_dir)
+        config = json.loads((model_dir / "config.json").read_text())
+        model_cfg = config["model"]
+        model_cfg["widths"] = tuple(model_cfg["widths"])
+        self.model = FaceEmotionNet(FaceNetConfig(**model_cfg))
+        self.model.load_state_dict(load_file(str(model_dir / "model.safetensors")))
+        self.model.eval()
+        self.head = head
+        self.temperature = float(config["temperatures"][head])
+        self.input_size = self.model.config.input_size
+
+    @torch.inference_mode()
+    def logits(self, crops: np.ndarray) -> torch.Tensor:
+        """crops: uint8 [N, S, S] -> flip-averaged, uncalibrated logits [N, 7] of the chosen head."""
+        if len(crops) == 0:
+            return torch.zeros(0, len(EMOTIONS))
+        x = torch.from_numpy(np.ascontiguousarray(crops)).unsqueeze(1).float().div_(255)
+        x = torch.cat([x, torch.flip(x, dims=[3])])  # one pass for the image and its mirror
+        index = HEADS.index(self.head)
+        out = self.model(x)[index]
+        n = len(crops)
+        return (out[:n] + out[n:]) / 2
+
+    def predict_proba(self, crops: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities [N, 7] in EMOTIONS order."""
+        return F.softmax(self.logits(crops) / self.temperature, dim=1).numpy()

@@ -1,0 +1,208 @@
+"""Train the facial-expression CNN on FER2013 Training with FER+ soft targets.
+
+    python -m vision.train                      # the shipped recipe
+    python -m vision.train --epochs 2 --out /tmp/face   # a quick smoke run
+
+Settings are the dataclass below; any of them can be overridden as --name value.
+Model selection and temperature fitting use PublicTest only; PrivateTest is never read here.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from tqdm import tqdm
+
+from vision import data
+from vision.classifier import fit_temperature, save_model
+from vision.model import FaceEmotionNet, FaceNetConfig
+
+
+@dataclass
+class TrainConfig:
+    data_path: str = str(data.DEFAULT_DATA)
+    out: str = "models/face_emotion"
+    widths: str = "32,64,128,256"
+    epochs: int = 40
+    batch_size: int = 128
+    max_lr: float = 0.05
+    weight_decay: float = 5e-4
+    dropout: float = 0.4
+    benchmark_weight: float = 1.0     # loss weight of the FER2013-label head
+    class_weight_power: float = 0.5   # weights = freq^-power (0: none, 1: fully balanced)
+    label_smoothing: float = 0.1      # benchmark head only; FER+ targets are already soft
+    ema_decay: float = 0.999
+    rotate_deg: float = 15.0
+    scale: float = 0.15
+    shift: float = 0.1
+    erase_p: float = 0.5
+    threads: int = 0                  # 0: torch default
+    bf16: bool = True                 # bfloat16 autocast (fast on CPUs with AVX512-BF16/AMX)
+    seed: int = 1337
+    limit: int = 0                    # >0: train on the first N images (smoke runs)
+
+
+def augment(x: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
+    """Batched augmentation on float [B,1,48,48] in [0,1]: flip, affine, photometric, erasing."""
+    b = x.shape[0]
+    angle = (torch.rand(b) * 2 - 1) * math.radians(cfg.rotate_deg)
+    scale = 1 + (torch.rand(b) * 2 - 1) * cfg.scale
+    flip = torch.where(torch.rand(b) < 0.5, -1.0, 1.0)
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([
+        torch.stack([cos * flip, -sin, (torch.rand(b) * 2 - 1) * cfg.shift * 2], 1),
+        torch.stack([sin * flip, cos, (torch.rand(b) * 2 - 1) * cfg.shift * 2], 1),
+    ], 1)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    x = F.grid_sample(x, grid, padding_mode="reflection", align_corners=False)
+    contrast = 1 + (torch.rand(b, 1, 1, 1) * 2 - 1) * 0.3
+    brightness = (torch.rand(b, 1, 1, 1) * 2 - 1) * 0.15
+    mean = x.mean((2, 3), keepdim=True)
+    x = ((x - mean) * contrast + mean + brightness).clamp(0, 1)
+    # Random erasing: one rectangle per chosen image, filled with noise.
+    h = w = x.shape[-1]
+    eh = (torch.rand(b) * 0.3 + 0.1) * h
+    ew = (torch.rand(b) * 0.3 + 0.1) * w
+    y0, x0 = torch.rand(b) * (h - eh), torch.rand(b) * (w - ew)
+    ys, xs = torch.arange(h).view(1, h, 1), torch.arange(w).view(1, 1, w)
+    box = ((ys >= y0.view(b, 1, 1)) & (ys < (y0 + eh).view(b, 1, 1))
+           & (xs >= x0.view(b, 1, 1)) & (xs < (x0 + ew).view(b, 1, 1)))
+    box &= (torch.rand(b) < cfg.erase_p).view(b, 1, 1)
+    return torch.where(box.unsqueeze(1), torch.rand_like(x), x)
+
+
+def class_weights(counts: np.ndarray, power: float) -> torch.Tensor:
+    w = np.power(np.maximum(counts, 1), -power)
+    return torch.tensor(w / (w * counts).sum() * counts.sum(), dtype=torch.float32)
+
+
+def to_input(pixels: np.ndarray | torch.Tensor) -> torch.Tensor:
+    x = torch.as_tensor(pixels)
+    return x.unsqueeze(1).float().div_(255)
+
+
+@torch.no_grad()
+def predict_logits(model: torch.nn.Module, pixels: np.ndarray, batch: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
+    """Flip-averaged logits of both heads (the shipped inference path does the same)."""
+    model.eval()
+    outs_p, outs_b = [], []
+    for i in range(0, len(pixels), batch):
+        x = to_input(pixels[i:i + batch])
+        p1, b1 = model(x)
+        p2, b2 = model(torch.flip(x, dims=[3]))
+        outs_p.append((p1 + p2) / 2)
+        outs_b.append((b1 + b2) / 2)
+    return torch.cat(outs_p).float(), torch.cat(outs_b).float()
+
+
+def accuracy(logits: torch.Tensor, labels: np.ndarray) -> float:
+    keep = labels >= 0
+    return float((logits.argmax(1).numpy()[keep] == labels[keep]).mean())
+
+
+def main(cfg: TrainConfig) -> dict:
+    torch.manual_seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    arrays = data.load_arrays(cfg.data_path)
+    train = data.split(arrays, data.TRAINING, for_training=True)
+    val = data.split(arrays, data.PUBLIC_TEST)
+    if cfg.limit:
+        train = data.Split(*(a[:cfg.limit] for a in dataclasses.astuple(train)))
+    print(f"train {len(train)} images, val (PublicTest) {len(val)}; "
+          f"FER+ targets on {(train.plus_target.sum(1) > 0).sum()}, FER2013 labels on {(train.fer_label >= 0).sum()}")
+
+    plus_w = class_weights(train.plus_target.sum(0), cfg.class_weight_power)
+    fer_w = class_weights(np.bincount(train.fer_label[train.fer_label >= 0], minlength=7).astype(float),
+                          cfg.class_weight_power)
+    model_cfg = FaceNetConfig(widths=tuple(int(w) for w in cfg.widths.split(",")), dropout=cfg.dropout)
+    model = FaceEmotionNet(model_cfg).to(memory_format=torch.channels_last)
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"model: {n_params / 1e6:.2f}M parameters, widths {model_cfg.widths}")
+
+    steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
+    opt = torch.optim.SGD(model.parameters(), lr=cfg.max_lr, momentum=0.9, nesterov=True,
+                          weight_decay=cfg.weight_decay)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.max_lr, epochs=cfg.epochs,
+                                                steps_per_epoch=steps_per_epoch, pct_start=0.15)
+    pixels = torch.from_numpy(train.pixels)
+    plus_t = torch.from_numpy(train.plus_target)
+    fer_y = torch.from_numpy(train.fer_label)
+    has_plus = plus_t.sum(1) > 0
+
+    best, history = None, []
+    out = Path(cfg.out)
+    for epoch in range(1, cfg.epochs + 1):
+        model.train()
+        t0, total = time.time(), 0.0
+        order = torch.randperm(len(train))
+        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=None)
+        for step in bar:
+            idx = order[step * cfg.batch_size:(step + 1) * cfg.batch_size]
+            x = augment(to_input(pixels[idx]), cfg).contiguous(memory_format=torch.channels_last)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+                logits_p, logits_b = model(x)
+            logp = F.log_softmax(logits_p.float(), 1)
+            m = has_plus[idx]
+            loss_p = -(plus_t[idx][m] * plus_w * logp[m]).sum(1).mean() if m.any() else logp.sum() * 0
+            yb = fer_y[idx]
+            mb = yb >= 0
+            loss_b = F.cross_entropy(logits_b.float()[mb], yb[mb], weight=fer_w,
+                                     label_smoothing=cfg.label_smoothing)
+            loss = loss_p + cfg.benchmark_weight * loss_b
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            ema.update_parameters(model)
+            total += loss.item()
+            bar.set_postfix(loss=f"{total / (step + 1):.3f}")
+        logits_p, logits_b = predict_logits(ema.module, val.pixels)
+        acc_p, acc_b = accuracy(logits_p, val.plus_label), accuracy(logits_b, val.fer_label)
+        row = {"epoch": epoch, "loss": round(total / steps_per_epoch, 4), "val_ferplus_acc": round(acc_p, 4),
+               "val_fer2013_acc": round(acc_b, 4), "seconds": round(time.time() - t0, 1)}
+        history.append(row)
+        print(json.dumps(row), flush=True)
+        score = acc_p + acc_b
+        if best is None or score > best[0]:
+            best = (score, epoch, {k: v.detach().clone() for k, v in ema.module.state_dict().items()})
+
+    _, best_epoch, state = best
+    model.load_state_dict(state)
+    logits_p, logits_b = predict_logits(model, val.pixels)
+    temps = {
+        "product": fit_temperature(logits_p, torch.from_numpy(val.plus_target), val.plus_label >= 0),
+        "benchmark": fit_temperature(logits_b, F.one_hot(torch.from_numpy(val.fer_label), 7).float(),
+                                     val.fer_label >= 0),
+    }
+    meta = {"train_config": dataclasses.asdict(cfg), "best_epoch": best_epoch, "history": history,
+            "n_params": n_params}
+    save_model(model, temps, out, meta)
+    print(f"saved {out} (best epoch {best_epoch}, temperatures {temps})")
+    return meta
+
+
+def parse_args() -> TrainConfig:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for f in dataclasses.fields(TrainConfig):
+        kind = f.type if isinstance(f.type, type) else {"int": int, "float": float, "str": str, "bool": str}[f.type]
+        if f.type in (bool, "bool"):
+            parser.add_argument(f"--{f.name}", type=lambda s: s.lower() in ("1", "true", "yes"), default=f.default)
+        else:
+            parser.add_argument(f"--{f.name}", type=kind, default=f.default)
+    return TrainConfig(**vars(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main(parse_args())
