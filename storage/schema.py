@@ -1,0 +1,92 @@
+"""The tables. Alembic migrations (storage/migrations) build exactly this; a test checks they agree."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, DateTime, Dialect, Float, ForeignKey, Index,
+                        Integer, MetaData, String, Table)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out. SQLite has no time zones, so there it holds naive UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _empty() -> dict:
+    return {}
+
+
+# Telegram user ids need 64 bits; SQLite only autoincrements a plain INTEGER primary key.
+RowId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _user_id(primary_key: bool = False) -> Column:
+    return Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=primary_key,
+                  nullable=False)
+
+
+metadata = MetaData()
+
+users = Table(
+    "users", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("consented_at", UTCDateTime, nullable=True),
+    Column("prefs", JSON, nullable=False, default=_empty),
+    Column("taste", JSON, nullable=False, default=_empty),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+)
+
+# One emotion reading (face or text). Only derived numbers: never the image, never the message.
+readings = Table(
+    "readings", metadata,
+    Column("id", RowId, primary_key=True),
+    _user_id(),
+    Column("source", String(64), nullable=False),
+    Column("probs", JSON, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("meta", JSON, nullable=False),
+    Index("ix_readings_user_id_at", "user_id", "at"),
+    Index("ix_readings_at", "at"),  # the retention purge scans by time alone
+)
+
+# One reply's worth of tracks.
+recommendations = Table(
+    "recommendations", metadata,
+    Column("id", RowId, primary_key=True),
+    _user_id(),
+    Column("track_ids", JSON, nullable=False),
+    Column("strategy", String(64), nullable=False),
+    Column("mood_label", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_recommendations_user_id_at", "user_id", "at"),
+)
+
+# The latest vote per (user, track).
+feedback = Table(
+    "feedback", metadata,
+    _user_id(primary_key=True),
+    Column("track_id", String(128), primary_key=True),
+    Column("liked", Boolean, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,222 @@
+"""storage.Store against SQLite and, when TEST_POSTGRES_URL is set (.ci/run does it), a real PostgreSQL."""
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, make_url, select, text
+from sqlalchemy.exc import StatementError
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from emotions import EMOTIONS
+from storage import Feedback, Store
+from storage.schema import metadata, users
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+HAPPY = {"happy": 0.7, "neutral": 0.3}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def url(request, tmp_path):
+    """A fresh, empty database per test: a SQLite file, or a throwaway database on the Postgres server."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'moodtune.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("TEST_POSTGRES_URL not set: no PostgreSQL server (.ci/run starts one)")
+    name = f"moodtune_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@pytest.fixture
+async def store(url):
+    store = await Store.open(url)
+    yield store
+    await store.close()
+
+
+async def count_rows(url: str, user_id: int) -> dict[str, int]:
+    """Rows about `user_id` in every table of the schema, read behind the Store's back."""
+    engine = create_async_engine(url)
+    async with engine.connect() as connection:
+        counts = {}
+        for table in metadata.sorted_tables:
+            owner = table.c.id if table is users else table.c.user_id
+            counts[table.name] = (await connection.execute(
+                select(func.count()).select_from(table).where(owner == user_id))).scalar_one()
+    await engine.dispose()
+    return counts
+
+
+async def test_migrations_build_exactly_the_schema(store, url):
+    engine = create_async_engine(url)
+    async with engine.connect() as connection:
+        diff = await connection.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), metadata))
+        version = await connection.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+    await engine.dispose()
+    assert diff == []
+    assert version == "0001"
+
+
+async def test_sqlite_file_is_in_wal_mode(tmp_path):
+    path = tmp_path / "wal.db"
+    store = await Store.open(f"sqlite+aiosqlite:///{path}")
+    await store.set_consent(1, True)
+    await store.close()
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_unknown_user_is_none_and_consent_creates_then_clears(store):
+    assert await store.get_user(7) is None
+    await store.set_consent(7, True)
+    user = await store.get_user(7)
+    assert user.consented_at is not None and user.consented_at.tzinfo == UTC
+    assert user.prefs == {} and user.taste == {}
+    await store.set_consent(7, False)
+    assert (await store.get_user(7)).consented_at is None
+
+
+async def test_restart_keeps_consent_prefs_and_history(url):
+    store = await Store.open(url)
+    await store.set_consent(1, True)
+    await store.set_prefs(1, {"language": "de", "explicit": False})
+    await store.set_taste(1, {"genres": ["jazz"]})
+    await store.add_reading(1, "face", HAPPY, 0.9, T0, {"faces": 1})
+    await store.add_recommendation(1, ["t1", "t2"], "content", "happy", T0)
+    await store.add_feedback(1, "t1", True, T0)
+    await store.close()
+
+    store = await Store.open(url)  # migrating an up-to-date database is a no-op
+    user = await store.get_user(1)
+    assert user.consented_at is not None
+    assert user.prefs == {"language": "de", "explicit": False} and user.taste == {"genres": ["jazz"]}
+    [reading] = await store.readings(1)
+    assert (reading.source, reading.confidence, reading.at, reading.meta) == ("face", 0.9, T0, {"faces": 1})
+    assert await store.recent_track_ids(1, T0) == {"t1", "t2"}
+    assert await store.feedback(1) == [Feedback("t1", True, T0)]
+    await store.close()
+
+
+async def test_readings_are_normalised_oldest_first_and_filtered_by_since(store):
+    later = T0 + timedelta(hours=1)
+    second = await store.add_reading(1, "text", {"sad": 3.0, "angry": 1.0}, 0.5, later)
+    first = await store.add_reading(1, "face", HAPPY, 0.8, T0)
+    got = await store.readings(1)
+    assert [r.id for r in got] == [first, second]
+    assert list(got[1].probs) == list(EMOTIONS) and got[1].probs["sad"] == pytest.approx(0.75)
+    assert got[1].meta == {}
+    assert [r.id for r in await store.readings(1, since=later)] == [second]
+    assert await store.readings(2) == []
+
+
+async def test_datetimes_come_back_utc_and_naive_ones_are_refused(store):
+    with pytest.raises(StatementError, match="naive"):  # wraps the ValueError raised while binding
+        await store.add_reading(1, "face", HAPPY, 0.8, T0.replace(tzinfo=None))
+    await store.add_reading(1, "face", HAPPY, 0.8, T0.astimezone(ZoneInfo("America/New_York")))
+    [reading] = await store.readings(1)
+    assert reading.at == T0 and reading.at.tzinfo == UTC
+
+
+async def test_meta_refuses_content(store):
+    with pytest.raises(ValueError, match="derived"):
+        await store.add_reading(1, "text", HAPPY, 0.8, T0, {"text": "I had such an awful day at work today, honestly"
+                                                                   " the worst one in years"})
+    with pytest.raises(ValueError, match="derived"):
+        await store.add_reading(1, "face", HAPPY, 0.8, T0, {"crop": b"\x89PNG"})
+    assert await store.readings(1) == []
+
+
+async def test_unknown_emotion_label_is_refused(store):
+    with pytest.raises(ValueError, match="unknown emotion"):
+        await store.add_reading(1, "face", {"joy": 1.0}, 0.8, T0)
+
+
+async def test_recent_track_ids_only_since_and_only_this_user(store):
+    await store.add_recommendation(1, ["old"], "content", "sad", T0 - timedelta(days=2))
+    await store.add_recommendation(1, ["a", "b"], "content", "happy", T0)
+    await store.add_recommendation(1, ["b", "c"], "collaborative", "happy", T0 + timedelta(minutes=5))
+    await store.add_recommendation(2, ["x"], "content", "happy", T0)
+    assert await store.recent_track_ids(1, T0) == {"a", "b", "c"}
+    assert await store.recent_track_ids(3, T0) == set()
+
+
+async def test_latest_feedback_wins_whatever_the_arrival_order(store):
+    await store.add_feedback(1, "t1", True, T0)
+    await store.add_feedback(1, "t1", False, T0 + timedelta(minutes=1))
+    await store.add_feedback(1, "t1", True, T0 - timedelta(minutes=1))  # a stale vote arriving late
+    await store.add_feedback(1, "t2", True, T0)
+    assert await store.feedback(1) == [Feedback("t2", True, T0), Feedback("t1", False, T0 + timedelta(minutes=1))]
+
+
+async def test_liked_by_others_excludes_the_user_and_dislikes(store):
+    await store.add_feedback(1, "mine", True, T0)
+    await store.add_feedback(2, "liked", True, T0)
+    await store.add_feedback(2, "disliked", False, T0)
+    await store.add_feedback(3, "newer", True, T0 + timedelta(hours=1))
+    assert await store.liked_by_others(1) == [(3, "newer"), (2, "liked")]
+    assert await store.liked_by_others(1, limit=1) == [(3, "newer")]
+
+
+async def test_forget_deletes_every_row_about_the_user_and_nothing_else(store, url):
+    for user_id in (1, 2):
+        await store.set_consent(user_id, True)
+        await store.add_reading(user_id, "face", HAPPY, 0.9, T0)
+        await store.add_reading(user_id, "text", HAPPY, 0.6, T0)
+        await store.add_recommendation(user_id, ["t1"], "content", "happy", T0)
+        await store.add_feedback(user_id, "t1", True, T0)
+    before = await count_rows(url, 1)
+    assert all(before.values())
+
+    assert await store.forget(1) == sum(before.values())
+    assert set((await count_rows(url, 1)).values()) == {0}
+    assert await store.get_user(1) is None and await store.readings(1) == []
+    assert await store.feedback(1) == [] and await store.recent_track_ids(1, T0) == set()
+    assert await count_rows(url, 2) == before
+    assert await store.forget(1) == 0
+
+
+async def test_purge_removes_only_readings_before_the_cutoff(store):
+    for user_id in (1, 2):
+        for days in (40, 31, 1):
+            await store.add_reading(user_id, "face", HAPPY, 0.9, T0 - timedelta(days=days))
+    await store.add_recommendation(1, ["t1"], "content", "happy", T0 - timedelta(days=40))
+    assert await store.purge_readings_before(T0 - timedelta(days=30)) == 4
+    for user_id in (1, 2):
+        assert [r.at for r in await store.readings(user_id)] == [T0 - timedelta(days=1)]
+    assert await store.recent_track_ids(1, T0 - timedelta(days=41)) == {"t1"}  # only readings expire
+
+
+async def test_concurrent_writes_for_different_users_do_not_cross(store):
+    user_ids = range(100, 120)
+
+    async def session(user_id: int) -> None:
+        await store.set_consent(user_id, True)
+        for i in range(5):
+            await store.add_reading(user_id, "text", HAPPY, user_id / 1000, T0 + timedelta(seconds=i),
+                                    {"turn": i, "user": user_id})
+            await store.add_feedback(user_id, f"track-{user_id}-{i}", i % 2 == 0, T0 + timedelta(seconds=i))
+        await store.set_prefs(user_id, {"user": user_id})
+
+    await asyncio.gather(*(session(user_id) for user_id in user_ids))
+    for user_id in user_ids:
+        got = await store.readings(user_id)
+        assert [(r.meta, r.confidence) for r in got] == [({"turn": i, "user": user_id}, user_id / 1000)
+                                                         for i in range(5)]
+        assert {f.track_id for f in await store.feedback(user_id)} == {f"track-{user_id}-{i}" for i in range(5)}
+        assert (await store.get_user(user_id)).prefs == {"user": user_id}
