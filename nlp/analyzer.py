@@ -1,0 +1,114 @@
+"""Read how a chat message feels with the shipped fine-tuned MiniLM (``models/text_emotion/``).
+
+Text is cleaned exactly as in training (``nlp.text.clean``), split into windows of
+``config.chunk_tokens`` tokens, and the windows are pooled: the token-count-weighted mean of each
+window's log-probabilities, divided by the calibration temperature and renormalised. A geometric
+mean of the windows' distributions, so a 4096-character message is read in full rather than cut at
+128 tokens, and a one-window message gets exactly the calibrated softmax the temperature was fitted on.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.nn.utils.rnn import pad_sequence
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+import emotions
+from emotions import EMOTIONS
+from nlp import language as lang
+from nlp.text import clean
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "text_emotion"
+# Telegram bot commands: "/start", "/mood@moodtune_bot now" (but not "/r/music is great").
+COMMAND = re.compile(r"^\s*/\w+(@\w+)?(\s|$)")
+READABLE = re.compile(r"[^\W_]", re.UNICODE)
+BATCH_SIZE = 64
+LOW_CONFIDENCE_BELOW = 0.3  # a top probability this low is barely above chance over 7 labels
+
+
+@dataclass(frozen=True)
+class TextReading:
+    text: str                # the original text
+    probs: dict[str, float]  # calibrated, over emotions.EMOTIONS
+    emotion: str             # emotions.top(probs)
+    sentiment: str           # "negative" | "neutral" | "positive"
+    valence: float           # emotions.valence(probs), in [-1, 1]
+    confidence: float        # top probability times the English share of the text
+    language: str            # ISO 639-1 code detected ("en" when too short to tell)
+    low_confidence: bool     # mostly not English, or no label clearly ahead
+
+
+def readable(text: str) -> bool:
+    """False for commands and for text with nothing left to read once cleaned (empty, URL-only, "...")."""
+    return not COMMAND.match(text) and bool(READABLE.search(clean(text)))
+
+
+class TextAnalyzer:
+    """Calibrated emotion readings of chat messages. Thread-safe: share one instance."""
+
+    def __init__(self, model_dir: Path | str = DEFAULT_MODEL_DIR):
+        model_dir = Path(model_dir)
+        self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        # fp16 on disk halves the file; the math runs in fp32 (CPU half matmuls are slow and lossy).
+        self.model = AutoModelForSequenceClassification.from_pretrained(model_dir, dtype=torch.float32).eval()
+        labels = [self.model.config.id2label[i] for i in range(len(EMOTIONS))]
+        if tuple(labels) != EMOTIONS:
+            raise ValueError(f"{model_dir}: labels {labels} are not {EMOTIONS}")
+        self.temperature = float(self.model.config.calibration_temperature)
+        self.chunk_tokens = int(self.model.config.chunk_tokens)
+        # The fast tokenizer's truncation state is mutable Rust state: concurrent calls fail.
+        self._tokenizer_lock = threading.Lock()
+        lang.identifier()  # load the language model now, not on the first message
+
+    def analyze(self, text: str) -> TextReading | None:
+        """None for empty text, commands, and text with nothing readable."""
+        return self.analyze_many([text])[0]
+
+    def analyze_many(self, texts: list[str]) -> list[TextReading | None]:
+        keep = [i for i, text in enumerate(texts) if readable(text)]
+        readings: list[TextReading | None] = [None] * len(texts)
+        if not keep:
+            return readings
+        probs = F.softmax(self.log_probs([clean(texts[i]) for i in keep]) / self.temperature, dim=1)
+        for i, row in zip(keep, probs.tolist()):
+            readings[i] = self._reading(texts[i], dict(zip(EMOTIONS, row)))
+        return readings
+
+    @torch.inference_mode()
+    def log_probs(self, cleaned: list[str]) -> torch.Tensor:
+        """Uncalibrated log-probabilities [N, 7] of cleaned texts, windows pooled (see module doc)."""
+        with self._tokenizer_lock:
+            encoded = self.tokenizer(cleaned, truncation=True, max_length=self.chunk_tokens,
+                                     return_overflowing_tokens=True, return_attention_mask=False)
+        windows = [torch.tensor(ids) for ids in encoded["input_ids"]]
+        owner = torch.tensor(encoded["overflow_to_sample_mapping"])
+        window_log_probs = torch.empty(len(windows), len(EMOTIONS))
+        order = np.argsort([len(w) for w in windows], kind="stable")  # similar lengths: little padding
+        for start in range(0, len(order), BATCH_SIZE):
+            index = order[start:start + BATCH_SIZE]
+            input_ids = pad_sequence([windows[i] for i in index], batch_first=True,
+                                     padding_value=self.tokenizer.pad_token_id)
+            mask = pad_sequence([torch.ones(len(windows[i]), dtype=torch.long) for i in index], batch_first=True)
+            logits = self.model(input_ids=input_ids, attention_mask=mask).logits
+            window_log_probs[torch.from_numpy(index)] = F.log_softmax(logits.float(), dim=1)
+        weights = torch.tensor([max(len(w) - 2, 1) for w in windows], dtype=torch.float32)  # minus [CLS], [SEP]
+        pooled = torch.zeros(len(cleaned), len(EMOTIONS)).index_add_(0, owner, window_log_probs * weights[:, None])
+        pooled /= torch.zeros(len(cleaned)).index_add_(0, owner, weights)[:, None]
+        return F.log_softmax(pooled, dim=1)
+
+    @staticmethod
+    def _reading(text: str, probs: dict[str, float]) -> TextReading:
+        language = lang.detect(text)
+        top = emotions.top(probs)
+        sentiments = emotions.sentiment_probs(probs)
+        confidence = probs[top] * language.english_share
+        return TextReading(
+            text=text, probs=probs, emotion=top, sentiment=max(sentiments, key=sentiments.get),
+            valence=emotions.valence(probs), confidence=confidence, language=language.code,
+            low_confidence=language.english_share < 0.5 or probs[top] < LOW_CONFIDENCE_BELOW)
