@@ -2,3 +2,7 @@
 import torchvision_cpu
 
 torchvision_cpu.install()
+
+from nlp.analyzer import DEFAULT_MODEL_DIR, TextAnalyzer, TextReading  # noqa: E402
+
+__all__ = ["DEFAULT_MODEL_DIR", "TextAnalyzer", "TextReading"]
