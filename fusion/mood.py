@@ -1,0 +1,217 @@
+"""Readings (faces, messages, corrections over time) -> one mood: a weighted product of experts.
+
+The latent mood m is one of EMOTIONS. Each reading is an expert whose vote is a likelihood over m,
+and the fused log-probability is the weighted sum of the experts' log-likelihoods plus a weak prior:
+
+    log q(m) = prior_weight * log prior(m) + sum_source (1 / max(1, W_source)) * sum_i w_i log L_i(m)
+    w_i      = confidence_i * strength_source * 0.5 ** (age_i / half_life_source)
+
+* Recency and confidence: w_i. A selfie says more about "now" than a message from this morning,
+  so faces have the shorter half-life.
+* Sources are independent channels, readings of one source are not: a burst of messages is one
+  voice, so within a source the weights are averaged once they add up to more than 1 (a weighted
+  geometric mean) instead of multiplying twenty near-copies into false certainty.
+* Masking: a face or a message often shows nothing of how someone feels (a straight face over an
+  angry message). A channel shows the mood with probability 1 - masking and looks neutral
+  otherwise, so L_i(m) = (1 - masking) p_i(m) + masking p_i(neutral) for m != neutral and
+  L_i(neutral) = p_i(neutral). A neutral reading then barely moves an emotional one, while a
+  single reading keeps its own top label. Corrections ("I'm actually sad") are not masked.
+* A correction supersedes everything before it and counts as one fully confident reading that
+  leaves some doubt; newer face and text readings add to it as usual, so clear new evidence moves
+  the mood again.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+
+import emotions
+from emotions import EMOTIONS
+from fusion import circumplex
+from fusion.explain import explain
+
+SOURCES = ("face", "text", "correction")
+CHANNELS = ("face", "text")  # the sources that observe a person (and can disagree)
+NEUTRAL = emotions.INDEX["neutral"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    source: str              # "face" | "text" | "correction" (a user's explicit "I'm actually sad")
+    probs: dict[str, float]  # calibrated, over emotions.EMOTIONS
+    confidence: float        # [0, 1] as given by the analyzer
+    at: datetime             # timezone-aware UTC
+
+    def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise ValueError(f"source must be one of {SOURCES}, not {self.source!r}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence must be in [0, 1], not {self.confidence}")
+        _require_aware(self.at)
+        object.__setattr__(self, "probs", emotions.as_probs(self.probs))
+
+
+@dataclass(frozen=True)
+class Contribution:
+    source: str
+    at: datetime
+    label: str    # the reading's top label
+    weight: float  # effective weight after confidence and recency
+    share: float   # fraction of the total evidence (shares sum to 1)
+
+
+@dataclass(frozen=True)
+class Mood:
+    probs: dict[str, float]   # fused distribution over EMOTIONS
+    label: str                # top label of probs
+    confidence: float         # probability of the label, in [0, 1]
+    valence: float            # circumplex point in [-1, 1]^2
+    arousal: float
+    mixed: bool               # face and words disagree strongly
+    enough_evidence: bool     # False -> the bot asks for a selfie or a few words
+    contributions: tuple[Contribution, ...]  # biggest share first
+    explanation: str          # one or two short plain-English sentences for /mood
+
+
+@dataclass(frozen=True)
+class FusionSettings:
+    face_half_life: timedelta = timedelta(hours=2)   # an expression is about this moment
+    text_half_life: timedelta = timedelta(hours=6)   # words describe a longer stretch of the day
+    # What the user told us: weight 2 * 0.5^(age / 6 h) stays at full strength (1, the most one source
+    # can have) for 6 h, then fades; readings before it are dropped.
+    correction_half_life: timedelta = timedelta(hours=6)
+    correction_strength: float = 2.0
+    correction_doubt: float = 0.2     # mixed into a correction, so clear newer readings can still move it
+    masking: float = 0.5              # P(a face or message looks neutral whatever the mood)
+    floor: float = 0.01               # mixed into every reading: no label is ever impossible
+    prior_weight: float = 0.01        # weak: only decides when there is (almost) no evidence
+    prior_neutral: float = 0.4        # the prior's neutral share; the rest is spread evenly
+    horizon: timedelta = timedelta(days=1)  # older readings are ignored (face 2^-12, text 2^-4)
+    min_evidence: float = 0.25        # total weight below this -> not enough evidence
+    mixed_divergence: float = 0.3     # Jensen-Shannon divergence (bits) of face vs text that is "mixed"
+
+    def half_life(self, source: str) -> timedelta:
+        return {"face": self.face_half_life, "text": self.text_half_life,
+                "correction": self.correction_half_life}[source]
+
+    def log_prior(self) -> np.ndarray:
+        rest = (1 - self.prior_neutral) / (len(EMOTIONS) - 1)
+        return np.log([self.prior_neutral if i == NEUTRAL else rest for i in range(len(EMOTIONS))])
+
+
+def estimate(readings: Iterable[Reading], now: datetime, settings: FusionSettings = FusionSettings()) -> Mood:
+    """The mood at `now` from the readings taken up to then."""
+    _require_aware(now)
+    weighted = [(r, w) for r in _current(readings, now, settings) if (w := _weight(r, now, settings)) > 0]
+    totals = {s: sum(w for r, w in weighted if r.source == s) for s in SOURCES}
+    # Readings of one source together count at most once (see the module doc).
+    scales = {s: 1 / max(1.0, total) for s, total in totals.items()}
+    log_likelihoods = [_log_likelihood(r, settings) for r, _ in weighted]
+    log_q = settings.prior_weight * settings.log_prior()
+    log_q = log_q + sum(scales[r.source] * w * ll for (r, w), ll in zip(weighted, log_likelihoods))
+    information = [scales[r.source] * w * _divergence_from_uniform(ll) for (r, w), ll in zip(weighted, log_likelihoods)]
+    probs = dict(zip(EMOTIONS, _softmax(log_q).tolist()))
+    label = emotions.top(probs)
+    # Each channel's own view, where it has enough weight to be heard: for "mixed" and the explanation.
+    sides = {c: _side(weighted, c, settings) for c in CHANNELS if totals[c] >= settings.min_evidence}
+    mixed = _mixed(sides, settings)
+    enough = sum(totals.values()) >= settings.min_evidence
+    contributions = _contributions(weighted, information)
+    valence, arousal = circumplex.point(probs)
+    return Mood(probs=probs, label=label, confidence=probs[label], valence=valence, arousal=arousal,
+                mixed=mixed, enough_evidence=enough, contributions=contributions,
+                explanation=explain(label, probs[label], mixed, enough, sides, contributions, now))
+
+
+def journey(readings: Iterable[Reading], since: datetime, until: datetime, step: timedelta,
+            settings: FusionSettings = FusionSettings()) -> list[tuple[datetime, Mood]]:
+    """The mood at since, since + step, ... up to until, each from the readings taken by then."""
+    if step <= timedelta(0):
+        raise ValueError("step must be positive")
+    readings = list(readings)
+    moments = []
+    at = since
+    while at <= until:
+        moments.append(at)
+        at += step
+    return [(at, estimate(readings, at, settings)) for at in moments]
+
+
+def _require_aware(at: datetime) -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"naive datetime {at!r}: pass a timezone-aware one")
+
+
+def _current(readings: Iterable[Reading], now: datetime, settings: FusionSettings) -> list[Reading]:
+    """Readings taken by `now`, within the horizon, and not superseded by a later correction."""
+    seen = [r for r in readings if now - settings.horizon <= r.at <= now]
+    corrected_at = max((r.at for r in seen if r.source == "correction"), default=None)
+    return [r for r in seen if corrected_at is None or r.at >= corrected_at]
+
+
+def _weight(r: Reading, now: datetime, settings: FusionSettings) -> float:
+    strength = settings.correction_strength if r.source == "correction" else 1.0
+    return r.confidence * strength * 0.5 ** ((now - r.at) / settings.half_life(r.source))
+
+
+def _floored(r: Reading, settings: FusionSettings) -> np.ndarray:
+    p = np.array([r.probs[name] for name in EMOTIONS])
+    floor = settings.correction_doubt if r.source == "correction" else settings.floor
+    return (1 - floor) * p + floor / len(EMOTIONS)
+
+
+def _log_likelihood(r: Reading, settings: FusionSettings) -> np.ndarray:
+    p = _floored(r, settings)
+    if r.source == "correction":
+        return np.log(p)
+    likelihood = (1 - settings.masking) * p + settings.masking * p[NEUTRAL]
+    likelihood[NEUTRAL] = p[NEUTRAL]
+    return np.log(likelihood)
+
+
+def _softmax(log_p: np.ndarray) -> np.ndarray:
+    p = np.exp(log_p - log_p.max())
+    return p / p.sum()
+
+
+def _divergence_from_uniform(log_likelihood: np.ndarray) -> float:
+    """How far a vote is from "no opinion": KL(normalised likelihood || uniform), in nats."""
+    p = _softmax(log_likelihood)
+    return float(math.log(len(p)) + (p * np.log(p)).sum())
+
+
+def _side(weighted: list[tuple[Reading, float]], source: str, settings: FusionSettings) -> dict[str, float]:
+    """What one channel says on its own (unmasked): the weighted geometric mean of its readings."""
+    group = [(r, w) for r, w in weighted if r.source == source]
+    log_p = sum(w * np.log(_floored(r, settings)) for r, w in group) / sum(w for _, w in group)
+    return dict(zip(EMOTIONS, _softmax(log_p).tolist()))
+
+
+def _jensen_shannon_bits(p: dict[str, float], q: dict[str, float]) -> float:
+    a, b = np.array([p[n] for n in EMOTIONS]), np.array([q[n] for n in EMOTIONS])
+    m = (a + b) / 2
+    return float((a * np.log2(a / m)).sum() + (b * np.log2(b / m)).sum()) / 2
+
+
+def _mixed(sides: dict[str, dict[str, float]], settings: FusionSettings) -> bool:
+    """Face and words each show a different emotion (not just one of them looking neutral), clearly."""
+    if len(sides) < 2:
+        return False
+    face, text = sides["face"], sides["text"]
+    tops = {emotions.top(face), emotions.top(text)}
+    return (len(tops) == 2 and "neutral" not in tops
+            and _jensen_shannon_bits(face, text) >= settings.mixed_divergence)
+
+
+def _contributions(weighted: list[tuple[Reading, float]], information: list[float]) -> tuple[Contribution, ...]:
+    # A reading's share of the evidence is its weight times how far its vote is from "no opinion";
+    # if every vote is flat, fall back to the weights.
+    evidence = information if sum(information) > 0 else [w for _, w in weighted]
+    total = sum(evidence)
+    contributions = [Contribution(r.source, r.at, emotions.top(r.probs), w, e / total)
+                     for (r, w), e in zip(weighted, evidence)]
+    return tuple(sorted(contributions, key=lambda c: c.share, reverse=True))
