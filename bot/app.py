@@ -1,0 +1,99 @@
+"""The Application: settings -> PTB Application with models, Store and handlers wired in."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.handlers import register
+from bot.limits import PerUserOrder, TokenBucket
+from bot.service import Models, Service, load_models
+from bot.settings import Settings
+from music import Recommender, SpotifyClient
+from storage import Store
+
+log = logging.getLogger(__name__)
+PURGE_EVERY = timedelta(hours=1)
+COMMANDS = [
+    BotCommand("mood", "What I think you feel, and why"),
+    BotCommand("playlist", "Music for your mood: match, lift or calm"),
+    BotCommand("prefs", "Languages, genres, artists"),
+    BotCommand("history", "Your mood over the last days"),
+    BotCommand("privacy", "What I keep, in plain words"),
+    BotCommand("forget", "Erase everything about you"),
+    BotCommand("help", "What I understand"),
+]
+
+
+def build_application(settings: Settings, models: Models | None = None) -> Application:
+    """`models` lets tests share loaded analyzers; by default post_init loads them (with a warm-up)."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_rate_limit))
+        .concurrent_updates(PerUserOrder(settings.max_concurrent_updates))
+        .post_init(lambda app: _start(app, settings, models))
+        .post_shutdown(_stop)
+    )
+    if settings.telegram_api_base_url:
+        root = settings.telegram_api_base_url.rstrip("/")
+        builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+    app = builder.build()
+    app.bot_data.update(settings=settings, flood=TokenBucket(settings.flood_burst, settings.flood_per_second),
+                        warned=set())
+    register(app)
+    return app
+
+
+async def _start(app: Application, settings: Settings, models: Models | None) -> None:
+    if models is None:
+        models = await asyncio.to_thread(load_models, settings)
+    store = await Store.open(settings.database_url)
+    spotify = None
+    if settings.spotify_client_id and settings.spotify_client_secret:
+        spotify = SpotifyClient(settings.spotify_client_id, settings.spotify_client_secret.get_secret_value())
+    app.bot_data["service"] = Service(models, store, Recommender(spotify=spotify), settings.inference_threads)
+    app.job_queue.run_repeating(_purge, interval=PURGE_EVERY, first=0, name="retention")
+    await app.bot.set_my_commands(COMMANDS)
+
+
+async def _stop(app: Application) -> None:
+    service: Service | None = app.bot_data.pop("service", None)
+    if service is not None:
+        await service.close()
+
+
+async def _purge(context: ContextTypes.DEFAULT_TYPE) -> None:
+    days = context.bot_data["settings"].retention_days
+    deleted = await context.bot_data["service"].purge(days)
+    log.info("retention: deleted %d readings older than %d days", deleted, days)
+
+
+@asynccontextmanager
+async def polling(app: Application) -> AsyncIterator[Application]:
+    """Run `app` with long polling inside an event loop that's already running (tests, demo, bench).
+
+    The same steps as Application.run_polling, which owns its loop and so can't be used there.
+    """
+    await app.initialize()
+    try:
+        await app.post_init(app)
+        await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await app.shutdown()
+        await app.post_shutdown(app)

@@ -1,0 +1,69 @@
+"""Readings, moods and recommendations as short HTML replies."""
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from fusion import Mood
+from music import Recommendation
+from vision import Face
+
+EMOJI = {"angry": "😠", "disgust": "🤢", "fear": "😨", "happy": "😊", "sad": "😢", "surprise": "😮",
+         "neutral": "😐"}
+SOURCE = {"face": "📷 selfie", "text": "💬 words", "correction": "✋ you told me"}
+STRATEGY = {"match": "matches your mood", "lift": "lifts your mood", "calm": "calms things down"}
+
+
+def label(name: str) -> str:
+    return f"{EMOJI.get(name, '')} <b>{escape(name)}</b>"
+
+
+def sureness(confidence: float) -> str:
+    if confidence >= 0.75:
+        return "quite sure"
+    return "fairly sure" if confidence >= 0.5 else "not very sure"
+
+
+def ago(at: datetime, now: datetime) -> str:
+    minutes = int((now - at).total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours = minutes // 60
+    return f"{hours} h ago" if hours < 48 else f"{hours // 24} days ago"
+
+
+def mood_line(mood: Mood) -> str:
+    line = f"Mood now: {label(mood.label)} ({sureness(mood.confidence)})"
+    return line + ", but <i>mixed</i>" if mood.mixed else line
+
+
+def faces_reply(faces: list[Face], mood: Mood) -> str:
+    face = faces[0]
+    text = f"You look {label(face.emotion)} ({face.confidence:.0%})."
+    if len(faces) > 1:
+        text = f"I see {len(faces)} faces; I read the largest one. " + text
+    return f"{text}\n{mood_line(mood)}"
+
+
+def mood_reply(mood: Mood, now: datetime) -> str:
+    lines = [f"I think you feel {label(mood.label)}, {sureness(mood.confidence)} ({mood.confidence:.0%})."]
+    if mood.mixed:
+        lines.append("It's <i>mixed</i>: your face and your words don't agree.")
+    lines.append("<b>What drove it</b>")
+    for c in sorted(mood.contributions, key=lambda c: c.share, reverse=True)[:4]:
+        lines.append(f"{SOURCE.get(c.source, c.source)}, {ago(c.at, now)}: {label(c.label)} ({c.share:.0%})")
+    return "\n".join(lines)
+
+
+def playlist_reply(mood: Mood, rec: Recommendation) -> str:
+    lines = [f"🎵 For {label(mood.label)}, a playlist that {STRATEGY.get(rec.strategy, rec.strategy)}:"]
+    for i, pick in enumerate(rec.picks, 1):
+        track = pick.track
+        lines.append(f"{i}. <a href=\"{escape(track.url)}\">{escape(track.name)}</a> · "
+                     f"{escape(', '.join(track.artists))}\n    <i>{escape(pick.reason)}</i>")
+    if rec.playlist is not None:
+        lines.append(f"▶️ <a href=\"{escape(rec.playlist.url)}\">{escape(rec.playlist.name)}</a>")
+    lines.append(f"🔎 <a href=\"{escape(rec.search_url)}\">More on Spotify</a>")
+    return "\n".join(lines)

@@ -1,0 +1,16 @@
+"""Handlers grouped by concern; `register` wires them in the order they must run."""
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from bot.handlers import consent, errors, flood, mood, other, playlist, prefs, privacy, selfie, text
+
+FLOOD_GROUP, GATE_GROUP = -2, -1  # every update passes the flood limit, then the consent gate
+
+
+def register(app: Application) -> None:
+    app.add_handler(flood.LIMIT, group=FLOOD_GROUP)
+    app.add_handler(consent.GATE, group=GATE_GROUP)
+    for module in (consent, privacy, mood, playlist, prefs, selfie, text, other):
+        app.add_handlers(module.HANDLERS)
+    app.add_error_handler(errors.on_error)

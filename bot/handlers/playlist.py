@@ -1,0 +1,72 @@
+"""/playlist [match|lift|calm], its buttons, and 👍/👎 feedback per track."""
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import messages
+from bot.format import playlist_reply
+from bot.handlers.common import button, feelings_keyboard, service
+from music import STRATEGIES, Recommendation
+
+USAGE = "Use <code>/playlist</code>, or <code>/playlist " + "|".join(STRATEGIES) + "</code>."
+OTHER_STRATEGIES = {"match": "🎯 Match", "lift": "⬆️ Lift me", "calm": "🌙 Calm me"}
+
+
+def feedback_keyboard(rec: Recommendation) -> InlineKeyboardMarkup:
+    buttons = []
+    for i, pick in enumerate(rec.picks, 1):
+        buttons += [button(f"{i} 👍", f"fb:1:{pick.track.id}"), button(f"{i} 👎", f"fb:0:{pick.track.id}")]
+    rows = [buttons[i:i + 4] for i in range(0, len(buttons), 4)]
+    others = [button(text, f"playlist:{name}") for name, text in OTHER_STRATEGIES.items() if name != rec.strategy]
+    rows.append([button("✋ Not my mood", "fix"), *others])
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_playlist(update: Update, context: ContextTypes.DEFAULT_TYPE, strategy: str | None) -> None:
+    svc = service(context)
+    mood = await svc.mood(update.effective_user.id)
+    if not mood.enough_evidence:
+        await update.effective_message.reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard())
+        return
+    rec = await svc.playlist(update.effective_user.id, mood, strategy)
+    await update.effective_message.reply_text(playlist_reply(mood, rec), reply_markup=feedback_keyboard(rec),
+                                              disable_web_page_preview=True)
+
+
+async def playlist_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    strategy = context.args[0].lower() if context.args else None
+    if strategy is not None and strategy not in STRATEGIES:
+        await update.effective_message.reply_text(USAGE)
+        return
+    await send_playlist(update, context, strategy)
+
+
+async def playlist_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.callback_query.answer()
+    await send_playlist(update, context, update.callback_query.data.removeprefix("playlist:") or None)
+
+
+async def feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    _, liked, track_id = query.data.split(":", 2)
+    await service(context).feedback(update.effective_user.id, track_id, liked == "1")
+    await query.answer("Noted, thanks!" if liked == "1" else "Noted, fewer like that.")
+    # Tick the chosen thumb of this track's pair; the other one loses its tick.
+    pair = {f"fb:1:{track_id}", f"fb:0:{track_id}"}
+
+    def ticked(b: InlineKeyboardButton) -> InlineKeyboardButton:
+        if b.callback_data not in pair:
+            return b
+        text = b.text.removeprefix("✅")
+        return InlineKeyboardButton(f"✅{text}" if b.callback_data == query.data else text, callback_data=b.callback_data)
+
+    rows = [[ticked(b) for b in row] for row in query.message.reply_markup.inline_keyboard]
+    await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
+
+
+HANDLERS = [
+    CommandHandler("playlist", playlist_command),
+    CallbackQueryHandler(playlist_button, pattern=rf"^playlist:({'|'.join(STRATEGIES)})?$"),
+    CallbackQueryHandler(feedback, pattern=r"^fb:[01]:[\w-]{1,58}$"),
+]

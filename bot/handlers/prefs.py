@@ -1,0 +1,81 @@
+"""/prefs: languages, genres, artists, default strategy, explicit lyrics. Buttons plus free text."""
+from __future__ import annotations
+
+from dataclasses import replace
+from html import escape
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import messages
+from bot.handlers.common import button, service
+from music import STRATEGIES, Preferences
+
+
+def describe(prefs: Preferences) -> str:
+    def names(values: object) -> str:
+        return escape(", ".join(sorted(values))) if values else "any"
+
+    return ("<b>Your music preferences</b>\n"
+            f"Languages: {names(prefs.languages)}\n"
+            f"Genres: {names(prefs.genres)}\n"
+            f"Artists: {names(prefs.artists)}\n"
+            f"Default playlist: {prefs.strategy}\n"
+            f"Explicit lyrics: {'allowed' if prefs.explicit else 'filtered out'}")
+
+
+def keyboard(prefs: Preferences) -> InlineKeyboardMarkup:
+    strategies = [button(("✓ " if name == prefs.strategy else "") + name, f"prefs:strategy:{name}")
+                  for name in STRATEGIES]
+    return InlineKeyboardMarkup([
+        strategies,
+        [button("🔞 Explicit: " + ("on" if prefs.explicit else "off"), "prefs:explicit")],
+        [button("✏️ Add languages, genres, artists", "prefs:ask"), button("🧹 Clear", "prefs:clear")],
+    ])
+
+
+async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if context.args:
+        await apply_text(update, context, " ".join(context.args))
+        return
+    prefs = await service(context).preferences(update.effective_user.id)
+    await update.effective_message.reply_text(describe(prefs), reply_markup=keyboard(prefs))
+
+
+async def apply_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Free text like "telugu, lo-fi, sid sriram" adds to what the user has."""
+    svc = service(context)
+    prefs = await svc.preferences(update.effective_user.id)
+    updated = svc.recommender.parse_preferences(text, prefs)
+    if updated == prefs:
+        await update.effective_message.reply_text(
+            "I didn't recognise a language, genre or artist in that. " + messages.PREFS_ASK)
+        return
+    await svc.save_preferences(update.effective_user.id, updated)
+    await update.effective_message.reply_text(describe(updated), reply_markup=keyboard(updated))
+
+
+async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    await query.answer()
+    svc = service(context)
+    prefs = await svc.preferences(update.effective_user.id)
+    action = query.data.removeprefix("prefs:")
+    if action == "ask":
+        context.user_data["awaiting_prefs"] = True
+        await query.message.reply_text(messages.PREFS_ASK)
+        return
+    if action == "explicit":
+        prefs = replace(prefs, explicit=not prefs.explicit)
+    elif action == "clear":
+        prefs = Preferences(strategy=prefs.strategy, explicit=prefs.explicit)
+    else:
+        prefs = replace(prefs, strategy=action.removeprefix("strategy:"))
+    await svc.save_preferences(update.effective_user.id, prefs)
+    await query.edit_message_text(describe(prefs), reply_markup=keyboard(prefs))
+
+
+HANDLERS = [
+    CommandHandler("prefs", show),
+    CallbackQueryHandler(press, pattern=rf"^prefs:(ask|explicit|clear|strategy:({'|'.join(STRATEGIES)}))$"),
+]

@@ -1,0 +1,35 @@
+"""Selfies, as photos or as image files: expression of the largest face -> a reading -> the mood."""
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.constants import FileSizeLimit
+from telegram.ext import ContextTypes, MessageHandler, filters
+
+from bot import messages
+from bot.format import faces_reply
+from bot.handlers.common import playlist_button, service
+from vision import ImageError
+
+
+async def selfie(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    attachment = message.photo[-1] if message.photo else message.document  # the largest photo size
+    if attachment.file_size and attachment.file_size > FileSizeLimit.FILESIZE_DOWNLOAD:
+        await message.reply_text(messages.TOO_BIG.format(mb=FileSizeLimit.FILESIZE_DOWNLOAD // 1_000_000))
+        return
+    # Memory only: the bytes are never written to disk or logged, and dropped after reading.
+    data = bytes(await (await attachment.get_file()).download_as_bytearray())
+    try:
+        result = await service(context).read_selfie(update.effective_user.id, data)
+    except ImageError as error:
+        await message.reply_text(f"I couldn't read that image: {escape(str(error))}. A normal photo works best.")
+        return
+    if result.mood is None:
+        await message.reply_text(messages.NO_FACE)
+        return
+    await message.reply_text(faces_reply(result.faces, result.mood), reply_markup=playlist_button())
+
+
+HANDLERS = [MessageHandler(filters.PHOTO | filters.Document.IMAGE, selfie)]

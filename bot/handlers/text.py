@@ -1,0 +1,36 @@
+"""Chat messages: quietly add a reading; answer only when it's useful.
+
+Useful means the user asked (about their mood, or for music) or the mood changed clearly. Everything
+else gets no reply, so the bot doesn't lecture every chat line.
+"""
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+from telegram.ext import ContextTypes, MessageHandler, filters
+
+from bot.format import label
+from bot.handlers import mood, playlist, prefs
+from bot.handlers.common import playlist_button, service
+
+ASKS_MOOD = re.compile(r"\b(how (do|am) i (feel|feeling|doing)|(what'?s|what is) my mood|my mood\?)", re.IGNORECASE)
+ASKS_MUSIC = re.compile(r"\b(playlist|music|songs?|tunes|play (me )?something)\b", re.IGNORECASE)
+
+
+async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if context.user_data.pop("awaiting_prefs", False):
+        await prefs.apply_text(update, context, message.text)
+        return
+    result = await service(context).read_text(update.effective_user.id, message.text)
+    if ASKS_MUSIC.search(message.text):
+        await playlist.send_playlist(update, context, None)
+    elif ASKS_MOOD.search(message.text):
+        await mood.send_mood(update, context)
+    elif result.changed_clearly:
+        await message.reply_text(f"Sounds like you're feeling {label(result.after.label)} now.",
+                                 reply_markup=playlist_button())
+
+
+HANDLERS = [MessageHandler(filters.TEXT & ~filters.COMMAND, text)]

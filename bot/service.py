@@ -1,0 +1,175 @@
+"""What the handlers call: update -> reading -> mood -> recommendation. No Telegram types here.
+
+One `Service` lives in `application.bot_data["service"]`. It owns the bounded thread pool that
+runs every model call and chart, so one slow photo never stalls the event loop or other chats.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import torch
+from PIL import Image
+
+from emotions import as_probs
+from bot.settings import Settings
+from fusion import Mood, Reading, estimate, journey
+from music import Preferences, Recommendation, Recommender, Taste
+from nlp import TextAnalyzer, TextReading
+from storage import Store
+from vision import Face, FaceAnalyzer
+
+T = TypeVar("T")
+MOOD_WINDOW = timedelta(days=2)  # older readings have decayed to nothing in fusion anyway
+RECENT_PICKS = timedelta(days=1)  # don't repeat a track recommended within this window
+CLEAR_CHANGE = 0.5  # a text moves the mood "clearly" when the new label is at least this sure
+
+
+@dataclass(frozen=True)
+class Models:
+    face: FaceAnalyzer
+    text: TextAnalyzer
+
+
+@dataclass(frozen=True)
+class SelfieResult:
+    faces: list[Face]
+    mood: Mood | None  # None when no face was found (nothing stored)
+
+
+@dataclass(frozen=True)
+class TextResult:
+    reading: TextReading | None
+    before: Mood
+    after: Mood
+
+    @property
+    def changed_clearly(self) -> bool:
+        if self.reading is None or not self.after.enough_evidence or self.after.confidence < CLEAR_CHANGE:
+            return False
+        return not self.before.enough_evidence or self.before.label != self.after.label
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _blank_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), (128, 128, 128)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def load_models(settings: Settings) -> Models:
+    """Load both analyzers once and run each once, so the first user doesn't pay the warm-up."""
+    torch.set_num_threads(settings.torch_threads)
+    models = Models(FaceAnalyzer(model_dir=settings.face_model_dir), TextAnalyzer(model_dir=settings.text_model_dir))
+    models.face.analyze(_blank_jpeg())
+    models.text.analyze("warming up, feeling fine")
+    return models
+
+
+class Service:
+    def __init__(self, models: Models, store: Store, recommender: Recommender, threads: int):
+        self.models, self.store, self.recommender = models, store, recommender
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="inference")
+
+    async def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        await self.store.close()
+
+    async def off_loop(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    # -- consent -----------------------------------------------------------------------------
+    async def consented(self, user_id: int) -> bool:
+        user = await self.store.get_user(user_id)
+        return user is not None and user.consented_at is not None
+
+    async def set_consent(self, user_id: int, yes: bool) -> None:
+        await self.store.set_consent(user_id, yes)
+
+    # -- readings ----------------------------------------------------------------------------
+    async def read_selfie(self, user_id: int, data: bytes) -> SelfieResult:
+        """Faces largest first. Raises vision.ImageError for an unreadable image."""
+        faces = await self.off_loop(self.models.face.analyze, data)
+        if not faces:
+            return SelfieResult(faces, None)
+        face = faces[0]
+        await self.store.add_reading(user_id, "face", face.probs, face.confidence, now(), meta={"faces": len(faces)})
+        return SelfieResult(faces, await self.mood(user_id))
+
+    async def read_text(self, user_id: int, text: str) -> TextResult:
+        """Adds a reading of the text (never the text itself) when there is something to read."""
+        at = now()
+        readings = await self._readings(user_id, at - MOOD_WINDOW)
+        before = estimate(readings, at)
+        reading = await self.off_loop(self.models.text.analyze, text)
+        if reading is None:
+            return TextResult(None, before, before)
+        meta = {"language": reading.language, "low_confidence": reading.low_confidence}
+        await self.store.add_reading(user_id, "text", reading.probs, reading.confidence, at, meta=meta)
+        after = estimate([*readings, Reading("text", reading.probs, reading.confidence, at)], at)
+        return TextResult(reading, before, after)
+
+    async def correct(self, user_id: int, label: str) -> Mood:
+        """The user says how they really feel: a confident reading of that label."""
+        await self.store.add_reading(user_id, "correction", as_probs({label: 1.0}), 1.0, now())
+        return await self.mood(user_id)
+
+    # -- mood --------------------------------------------------------------------------------
+    async def _readings(self, user_id: int, since: datetime) -> list[Reading]:
+        rows = await self.store.readings(user_id, since=since)
+        return [Reading(source=r.source, probs=r.probs, confidence=r.confidence, at=r.at) for r in rows]
+
+    async def mood(self, user_id: int) -> Mood:
+        at = now()
+        return estimate(await self._readings(user_id, at - MOOD_WINDOW), at)
+
+    async def history(self, user_id: int, days: int = 7) -> list[tuple[datetime, Mood]]:
+        until = now()
+        since = until - timedelta(days=days)
+        readings = await self._readings(user_id, since - MOOD_WINDOW)
+        step = timedelta(hours=3) if days > 2 else timedelta(minutes=30)
+        return journey(readings, since, until, step)
+
+    # -- music -------------------------------------------------------------------------------
+    async def preferences(self, user_id: int) -> Preferences:
+        user = await self.store.get_user(user_id)
+        return Preferences.from_dict(user.prefs if user else {})
+
+    async def save_preferences(self, user_id: int, prefs: Preferences) -> None:
+        await self.store.set_prefs(user_id, prefs.to_dict())
+
+    async def playlist(self, user_id: int, mood: Mood, strategy: str | None = None) -> Recommendation:
+        at = now()
+        user = await self.store.get_user(user_id)
+        prefs = Preferences.from_dict(user.prefs if user else {})
+        taste = Taste.from_dict(user.taste) if user and user.taste else None
+        recommendation = await self.recommender.recommend_live(
+            mood.probs, strategy=strategy or prefs.strategy, prefs=prefs, taste=taste,
+            exclude=frozenset(await self.store.recent_track_ids(user_id, since=at - RECENT_PICKS)),
+            co_liked=await self.store.liked_by_others(user_id))
+        track_ids = [pick.track.id for pick in recommendation.picks]
+        await self.store.add_recommendation(user_id, track_ids, recommendation.strategy, mood.label, at)
+        return recommendation
+
+    async def feedback(self, user_id: int, track_id: str, liked: bool) -> None:
+        await self.store.add_feedback(user_id, track_id, liked, now())
+        track = self.recommender.track(track_id)
+        if track is not None:  # live Spotify picks outside the catalog only count as co-likes
+            user = await self.store.get_user(user_id)
+            taste = Taste.from_dict(user.taste) if user and user.taste else Taste()
+            await self.store.set_taste(user_id, taste.update(track, liked).to_dict())
+
+    # -- privacy -----------------------------------------------------------------------------
+    async def forget(self, user_id: int) -> int:
+        return await self.store.forget(user_id)
+
+    async def purge(self, retention_days: int) -> int:
+        return await self.store.purge_readings_before(now() - timedelta(days=retention_days))

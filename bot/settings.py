@@ -1,0 +1,45 @@
+"""Service settings from the environment or `.env` (pydantic-settings). Secrets stay SecretStr."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    # A local Bot API server, e.g. http://localhost:8081 (also how tests reach the fake Bot API).
+    telegram_api_base_url: str | None = None
+    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'moodtune.db'}"
+    spotify_client_id: str | None = None
+    spotify_client_secret: SecretStr | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    port: int = 8443
+    retention_days: int = 30
+    log_level: str = "INFO"
+
+    face_model_dir: Path = ROOT / "models" / "face_emotion"
+    text_model_dir: Path = ROOT / "models" / "text_emotion"
+    inference_threads: int = 2  # bounded: one slow photo never takes every core
+    torch_threads: int = 1  # per inference thread; threads x this ~ cores
+    max_concurrent_updates: int = 256
+    flood_burst: int = 20  # per user: this many updates at once, then...
+    flood_per_second: float = 2.0  # ...this many per second
+    telegram_rate_limit: float = 30.0  # whole bot, requests/s (Telegram's documented limit)
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_URL is set but WEBHOOK_SECRET is not: webhook requests must be verified")
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url or "").path.lstrip("/")
