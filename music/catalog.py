@@ -1,0 +1,182 @@
+"""The bundled offline catalog: ~90k Spotify tracks with audio features and language hints.
+
+Features live in numpy arrays (fast vectorised scoring, small RSS); a `Track` object is made
+only for the few tracks a recommendation returns.
+"""
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+DATA_DIR = Path(__file__).parent / "data"
+FEATURES = ("valence", "energy", "tempo", "acousticness", "danceability")
+
+
+@dataclass(frozen=True)
+class Track:
+    id: str
+    name: str
+    artists: tuple[str, ...]
+    genres: tuple[str, ...] = ()
+    # Audio features are None for tracks found by live Spotify search (Spotify no longer serves them).
+    valence: float | None = None
+    energy: float | None = None
+    tempo: float | None = None
+    acousticness: float | None = None
+    danceability: float | None = None
+    popularity: int = 0
+    explicit: bool = False
+    languages: frozenset[str] = frozenset()
+
+    @property
+    def genre(self) -> str:
+        return self.genres[0] if self.genres else ""
+
+    @property
+    def url(self) -> str:
+        return f"https://open.spotify.com/track/{self.id}"
+
+
+@dataclass(frozen=True)
+class PlaylistLink:
+    id: str
+    name: str
+    hint: str = ""  # mood or language the playlist was tagged with ("sad", "language:korean")
+    source: str = "curated"  # "curated" (bundled list) or "spotify" (live search)
+
+    @property
+    def url(self) -> str:
+        return f"https://open.spotify.com/playlist/{self.id}"
+
+
+def name_key(name: str) -> str:
+    """How names compare: case, spaces and punctuation ignored ("A.R. Rahman" == "ar rahman")."""
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def _bitmask(names: Iterable[str], vocabulary: dict[str, int], words: int) -> np.ndarray:
+    mask = np.zeros(words, np.uint64)
+    for name in names:
+        if name in vocabulary:
+            i = vocabulary[name]
+            mask[i // 64] |= np.uint64(1 << (i % 64))
+    return mask
+
+
+class Catalog:
+    """Tracks by row index; vectorised masks for filtering and scoring."""
+
+    def __init__(self, meta: dict, arrays: dict[str, np.ndarray]):
+        self.ids: list[str] = meta["ids"]
+        self.names: list[str] = meta["names"]
+        self.artist_names: list[str] = meta["artists"]
+        self.genres: tuple[str, ...] = tuple(meta["genres"])
+        self.languages: tuple[str, ...] = tuple(meta["languages"])
+        self.playlists: tuple[PlaylistLink, ...] = tuple(PlaylistLink(**p) for p in meta["playlists"])
+        self.valence, self.energy = arrays["valence"], arrays["energy"]
+        self.tempo, self.acousticness = arrays["tempo"], arrays["acousticness"]
+        self.danceability = arrays["danceability"]
+        self.popularity, self.explicit = arrays["popularity"], arrays["explicit"]
+        self.primary_genre, self.genre_bits = arrays["primary_genre"], arrays["genre_bits"]
+        self.language_bits = arrays["language_bits"]
+        self.artist_offsets, self.artist_ids = arrays["artist_offsets"], arrays["artist_ids"]
+        # Row of each artist entry, so per-artist masks become per-track masks in one step.
+        self._entry_track = np.repeat(np.arange(len(self.ids), dtype=np.int32), np.diff(self.artist_offsets))
+        self._row_of = {tid: i for i, tid in enumerate(self.ids)}
+        self._genre_index = {g: i for i, g in enumerate(self.genres)}
+        self._language_index = {lang: i for i, lang in enumerate(self.languages)}
+
+    @classmethod
+    def load(cls, directory: Path = DATA_DIR) -> Catalog:
+        with gzip.open(directory / "catalog.json.gz", "rt", encoding="utf-8") as f:
+            meta = json.load(f)
+        with np.load(directory / "catalog.npz") as npz:
+            arrays = {key: npz[key] for key in npz.files}
+        return cls(meta, arrays)
+
+    @staticmethod
+    @functools.cache
+    def default() -> Catalog:
+        """The bundled catalog, loaded once per process."""
+        return Catalog.load()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def row(self, track_id: str) -> int | None:
+        return self._row_of.get(track_id)
+
+    def rows(self, track_ids: Iterable[str]) -> np.ndarray:
+        return np.fromiter((r for t in track_ids if (r := self._row_of.get(t)) is not None), np.int64)
+
+    def artists_of(self, row: int) -> tuple[str, ...]:
+        start, end = self.artist_offsets[row], self.artist_offsets[row + 1]
+        return tuple(self.artist_names[a] for a in self.artist_ids[start:end])
+
+    def genres_of(self, row: int) -> tuple[str, ...]:
+        bits = self.genre_bits[row]
+        inside = [g for g, i in self._genre_index.items() if int(bits[i // 64]) >> (i % 64) & 1]
+        primary = self.genres[self.primary_genre[row]]
+        return (primary, *(g for g in inside if g != primary))
+
+    def languages_of(self, row: int) -> frozenset[str]:
+        bits = int(self.language_bits[row])
+        return frozenset(lang for i, lang in enumerate(self.languages) if bits >> i & 1)
+
+    def track(self, row: int) -> Track:
+        return Track(
+            id=self.ids[row], name=self.names[row], artists=self.artists_of(row),
+            genres=self.genres_of(row), valence=float(self.valence[row]), energy=float(self.energy[row]),
+            tempo=float(self.tempo[row]), acousticness=float(self.acousticness[row]),
+            danceability=float(self.danceability[row]), popularity=int(self.popularity[row]),
+            explicit=bool(self.explicit[row]), languages=self.languages_of(row),
+        )
+
+    def get(self, track_id: str) -> Track | None:
+        row = self.row(track_id)
+        return None if row is None else self.track(row)
+
+    # --- masks over all rows -------------------------------------------------------------
+    def in_genres(self, genres: Iterable[str]) -> np.ndarray:
+        mask = _bitmask(genres, self._genre_index, self.genre_bits.shape[1])
+        return (self.genre_bits & mask).any(axis=1)
+
+    def in_languages(self, languages: Iterable[str]) -> np.ndarray:
+        mask = int(_bitmask(languages, self._language_index, 1)[0])
+        return (self.language_bits & np.uint32(mask)) != 0
+
+    def artist_values(self, values: dict[str, float]) -> np.ndarray:
+        """Per-track value from per-artist values (matched case-insensitively); the strongest wins."""
+        ids = {self.artist_id(name): v for name, v in values.items()} if values else {}
+        ids.pop(None, None)
+        out = np.zeros(len(self.ids), np.float32)
+        if not ids:
+            return out
+        keys = np.fromiter(ids, np.int32)
+        entries = np.flatnonzero(np.isin(self.artist_ids, keys))
+        lookup = dict(zip(keys.tolist(), np.fromiter(ids.values(), np.float32).tolist()))
+        for entry in entries:  # few entries: only tracks of these artists
+            row, v = self._entry_track[entry], lookup[int(self.artist_ids[entry])]
+            if abs(v) > abs(out[row]):
+                out[row] = v
+        return out
+
+    # --- names ---------------------------------------------------------------------------
+    @functools.cached_property
+    def _artist_by_key(self) -> dict[str, int]:
+        return {name_key(name): i for i, name in reversed(list(enumerate(self.artist_names)))}
+
+    def artist_id(self, name: str) -> int | None:
+        return self._artist_by_key.get(name_key(name))
+
+    def artist_name(self, name: str) -> str | None:
+        """The catalog's spelling of an artist typed any way ("ar rahman" -> "A.R. Rahman"), or None."""
+        i = self.artist_id(name)
+        return None if i is None else self.artist_names[i]
