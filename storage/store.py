@@ -46,7 +46,11 @@ class Feedback:
 
 
 class Store:
-    """Many coroutines may share one Store: each call runs in its own session and transaction."""
+    """Many coroutines may share one Store: each call runs in its own session and transaction.
+
+    Writing anything about a user creates their row if needed (without consent): asking for consent
+    before storing readings is the bot's job.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -62,8 +66,12 @@ class Store:
         elif engine.dialect.name != "postgresql":
             await engine.dispose()
             raise ValueError(f"unsupported database {engine.dialect.name!r}: use SQLite or PostgreSQL")
-        async with engine.begin() as connection:
-            await connection.run_sync(migrations.upgrade)
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(migrations.upgrade)
+        except BaseException:
+            await engine.dispose()
+            raise
         return cls(engine)
 
     async def close(self) -> None:
