@@ -1,0 +1,149 @@
+"""Does fusing a face with words beat either alone?  python -m fusion.evaluate [--split validation]
+
+Real FER2013 faces (FER+ majority label) are paired with real GoEmotions messages (single-label
+ones), each scored by the shipped models, and face-only, text-only and fused labels are compared
+with the pair's gold label under six conditions:
+
+  same label        face and text show the same label k (k drawn evenly from all 7); gold k
+  different labels  two different non-neutral labels a, b; a label is right if it is a or b
+  face neutral      a neutral face with a message showing emotion k; gold k
+  text neutral      a face showing emotion k with a neutral message; gold k
+  face only / text only   the other side is empty; gold k
+
+Labels are drawn evenly (so rare labels count as much as common ones), examples at random with
+replacement from that label's pool, with a fixed seed. "plain PoE" is the same fusion without
+masking (FusionSettings(masking=0)), to show what masking buys. --split validation (FER2013
+PublicTest + GoEmotions dev) is for choosing settings; the committed table is on test.
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import numpy as np
+
+from emotions import EMOTIONS, INDEX
+from fusion.mood import FusionSettings, Reading, estimate
+
+NEUTRAL = INDEX["neutral"]
+EMOTIONAL = [i for i in range(len(EMOTIONS)) if i != NEUTRAL]
+CONDITIONS = ("same label", "different labels", "face neutral", "text neutral", "face only", "text only")
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+SPLITS = {"test": ("PRIVATE_TEST", "test"), "validation": ("PUBLIC_TEST", "dev")}
+
+
+@dataclass
+class Scored:
+    probs: np.ndarray       # [N, 7] calibrated, EMOTIONS order
+    confidence: np.ndarray  # [N], as the analyzer reports it
+    label: np.ndarray       # [N] gold label id
+
+    def pools(self) -> list[np.ndarray]:
+        return [np.flatnonzero(self.label == k) for k in range(len(EMOTIONS))]
+
+
+def score_faces(split_name: str) -> Scored:
+    import vision  # noqa: F401  (installs the CPU torchvision shim first)
+    from vision import data
+    from vision.classifier import FaceEmotionClassifier
+
+    faces = data.split(data.load_arrays(), getattr(data, split_name))
+    keep = faces.plus_label >= 0
+    probs = FaceEmotionClassifier().predict_proba(faces.pixels[keep])
+    return Scored(probs, probs.max(1), faces.plus_label[keep])  # vision.Face.confidence is the top probability
+
+
+def score_texts(split_name: str) -> Scored:
+    import nlp
+    from nlp import data
+
+    examples = data.load(split_name)
+    single = [i for i, groups in enumerate(examples.groups) if len(groups) == 1]
+    readings = nlp.TextAnalyzer().analyze_many([examples.texts[i] for i in single])
+    scored = [(r, next(iter(examples.groups[i]))) for r, i in zip(readings, single) if r is not None]
+    probs = np.array([[r.probs[name] for name in EMOTIONS] for r, _ in scored])
+    return Scored(probs, np.array([r.confidence for r, _ in scored]), np.array([k for _, k in scored]))
+
+
+def draw(condition: str, rng: np.random.Generator) -> tuple[int | None, int | None, set[int]]:
+    """(face label or None, text label or None, gold labels) of one pair."""
+    k = int(rng.choice(EMOTIONAL))
+    if condition == "same label":
+        k = int(rng.integers(len(EMOTIONS)))
+        return k, k, {k}
+    if condition == "different labels":
+        a, b = (int(x) for x in rng.choice(EMOTIONAL, size=2, replace=False))
+        return a, b, {a, b}
+    if condition in ("face only", "text only"):
+        k = int(rng.integers(len(EMOTIONS)))
+        return (k, None, {k}) if condition == "face only" else (None, k, {k})
+    return (NEUTRAL, k, {k}) if condition == "face neutral" else (k, NEUTRAL, {k})
+
+
+def reading(source: str, scored: Scored, i: int) -> Reading:
+    return Reading(source, dict(zip(EMOTIONS, scored.probs[i].tolist())), float(scored.confidence[i]), NOW)
+
+
+def evaluate(faces: Scored, texts: Scored, pairs: int, seed: int, settings: FusionSettings) -> list[dict]:
+    rng = np.random.default_rng(seed)
+    face_pools, text_pools = faces.pools(), texts.pools()
+    plain = replace(settings, masking=0.0)
+    rows = []
+    for condition in CONDITIONS:
+        hits = {"face": 0, "text": 0, "fused": 0, "plain PoE": 0}
+        mixed = confidence = 0.0
+        for _ in range(pairs):
+            face_label, text_label, gold = draw(condition, rng)
+            readings = []
+            if face_label is not None:
+                i = int(rng.choice(face_pools[face_label]))
+                readings.append(reading("face", faces, i))
+                hits["face"] += int(np.argmax(faces.probs[i])) in gold
+            if text_label is not None:
+                j = int(rng.choice(text_pools[text_label]))
+                readings.append(reading("text", texts, j))
+                hits["text"] += int(np.argmax(texts.probs[j])) in gold
+            mood = estimate(readings, NOW, settings)
+            hits["fused"] += INDEX[mood.label] in gold
+            hits["plain PoE"] += INDEX[estimate(readings, NOW, plain).label] in gold
+            mixed += mood.mixed
+            confidence += mood.confidence
+        absent = {"face"} if condition == "text only" else {"text"} if condition == "face only" else set()
+        rows.append({"condition": condition, "pairs": pairs, "mixed": mixed / pairs, "confidence": confidence / pairs}
+                    | {name: None if name in absent else n / pairs for name, n in hits.items()})
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    columns = ("face", "text", "fused", "plain PoE", "mixed", "confidence")
+    lines = ["| condition | pairs | face only | text only | fused | plain PoE | said mixed | mean fused confidence |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for row in rows:
+        cells = ["-" if row[c] is None else f"{row[c]:.3f}" for c in columns]
+        lines.append(f"| {row['condition']} | {row['pairs']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", choices=SPLITS, default="test")
+    parser.add_argument("--pairs", type=int, default=3000, help="pairs per condition")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--masking", type=float, nargs="+", default=[FusionSettings.masking],
+                        help="one table per value (the models score each example once)")
+    parser.add_argument("--mixed-divergence", type=float, default=FusionSettings.mixed_divergence)
+    args = parser.parse_args()
+    face_split, text_split = SPLITS[args.split]
+    faces, texts = score_faces(face_split), score_texts(text_split)
+    print(f"{args.split}: {len(faces.label)} faces (FER2013 {face_split}), {len(texts.label)} messages "
+          f"(GoEmotions {text_split}, single label); face-only accuracy {np.mean(faces.probs.argmax(1) == faces.label):.3f}, "
+          f"text-only {np.mean(texts.probs.argmax(1) == texts.label):.3f} over all examples")
+    for masking in args.masking:
+        settings = FusionSettings(masking=masking, mixed_divergence=args.mixed_divergence)
+        print(f"\nmasking {masking}, mixed_divergence {args.mixed_divergence}, {args.pairs} pairs per condition, "
+              f"seed {args.seed}\n" + table(evaluate(faces, texts, args.pairs, args.seed, settings)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""The evaluation's bookkeeping on synthetic scores (the real run needs the shipped models)."""
+import numpy as np
+
+from emotions import EMOTIONS
+from fusion import FusionSettings
+from fusion.evaluate import CONDITIONS, Scored, evaluate, table
+
+
+def scored(p_right: float, per_label: int = 5) -> Scored:
+    """Every example gives its own label probability p_right (so it is right iff p_right is the top)."""
+    labels = np.repeat(np.arange(len(EMOTIONS)), per_label)
+    probs = np.full((len(labels), len(EMOTIONS)), (1 - p_right) / (len(EMOTIONS) - 1))
+    probs[np.arange(len(labels)), labels] = p_right
+    return Scored(probs, probs.max(1), labels)
+
+
+def test_sure_and_right_sides_are_right_everywhere():
+    rows = evaluate(scored(0.9), scored(0.8), pairs=50, seed=0, settings=FusionSettings())
+    by = {row["condition"]: row for row in rows}
+    assert [row["condition"] for row in rows] == list(CONDITIONS)
+    assert by["face only"]["text"] is None and by["text only"]["face"] is None
+    assert all(by[c]["fused"] == 1.0 for c in CONDITIONS)
+    assert by["different labels"]["mixed"] == 1.0 and by["same label"]["mixed"] == 0.0
+    # A neutral face is "wrong" on its own, and without masking, being the surer side, wins the product.
+    assert by["face neutral"]["face"] == 0.0 and by["face neutral"]["plain PoE"] == 0.0
+    assert "| face neutral | 50 |" in table(rows)
+
+
+def test_a_side_that_is_always_wrong_shows_up():
+    texts = scored(0.9)
+    texts.label = (texts.label + 1) % len(EMOTIONS)  # every message is read as the wrong label
+    by = {row["condition"]: row for row in evaluate(scored(0.9), texts, pairs=50, seed=1, settings=FusionSettings())}
+    assert by["text only"]["fused"] == 0.0 and by["face only"]["fused"] == 1.0
