@@ -18,11 +18,14 @@ PublicTest + GoEmotions dev) is for choosing settings; the committed table is on
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cached_property
 
 import numpy as np
 
+import emotions
 from emotions import EMOTIONS, INDEX
 from fusion.mood import FusionSettings, Reading, estimate
 
@@ -39,7 +42,9 @@ class Scored:
     confidence: np.ndarray  # [N], as the analyzer reports it
     label: np.ndarray       # [N] gold label id
 
+    @cached_property
     def pools(self) -> list[np.ndarray]:
+        """Indices of the examples of each label."""
         return [np.flatnonzero(self.label == k) for k in range(len(EMOTIONS))]
 
 
@@ -85,25 +90,26 @@ def reading(source: str, scored: Scored, i: int) -> Reading:
     return Reading(source, dict(zip(EMOTIONS, scored.probs[i].tolist())), float(scored.confidence[i]), NOW)
 
 
+def sample(condition: str, faces: Scored, texts: Scored, count: int,
+           rng: np.random.Generator) -> Iterator[tuple[list[Reading], set[int]]]:
+    """`count` pairs of the condition: (readings, gold label ids)."""
+    for _ in range(count):
+        face_label, text_label, gold = draw(condition, rng)
+        yield [reading(source, scored, int(rng.choice(scored.pools[label])))
+               for source, scored, label in (("face", faces, face_label), ("text", texts, text_label))
+               if label is not None], gold
+
+
 def evaluate(faces: Scored, texts: Scored, pairs: int, seed: int, settings: FusionSettings) -> list[dict]:
     rng = np.random.default_rng(seed)
-    face_pools, text_pools = faces.pools(), texts.pools()
     plain = replace(settings, masking=0.0)
     rows = []
     for condition in CONDITIONS:
-        hits = {"face": 0, "text": 0, "fused": 0, "plain PoE": 0}
+        hits = dict.fromkeys(("face", "text", "fused", "plain PoE"), 0)
         mixed = confidence = 0.0
-        for _ in range(pairs):
-            face_label, text_label, gold = draw(condition, rng)
-            readings = []
-            if face_label is not None:
-                i = int(rng.choice(face_pools[face_label]))
-                readings.append(reading("face", faces, i))
-                hits["face"] += int(np.argmax(faces.probs[i])) in gold
-            if text_label is not None:
-                j = int(rng.choice(text_pools[text_label]))
-                readings.append(reading("text", texts, j))
-                hits["text"] += int(np.argmax(texts.probs[j])) in gold
+        for readings, gold in sample(condition, faces, texts, pairs, rng):
+            for r in readings:
+                hits[r.source] += INDEX[emotions.top(r.probs)] in gold
             mood = estimate(readings, NOW, settings)
             hits["fused"] += INDEX[mood.label] in gold
             hits["plain PoE"] += INDEX[estimate(readings, NOW, plain).label] in gold
@@ -113,6 +119,28 @@ def evaluate(faces: Scored, texts: Scored, pairs: int, seed: int, settings: Fusi
         rows.append({"condition": condition, "pairs": pairs, "mixed": mixed / pairs, "confidence": confidence / pairs}
                     | {name: None if name in absent else n / pairs for name, n in hits.items()})
     return rows
+
+
+def fit_sharpness(faces: Scored, texts: Scored, pairs: int, seed: int, settings: FusionSettings) -> float:
+    """The sharpness minimising the fused estimate's NLL on pairs with one gold label (all but "different")."""
+    rng = np.random.default_rng(seed)
+    log_q, gold = [], []
+    for condition in CONDITIONS:
+        if condition == "different labels":
+            continue
+        for readings, labels in sample(condition, faces, texts, pairs, rng):
+            probs = estimate(readings, NOW, replace(settings, sharpness=1.0)).probs
+            log_q.append(np.log([probs[name] for name in EMOTIONS]))
+            gold.extend(labels)
+    log_q, rows = np.array(log_q), np.arange(len(gold))
+    grid = np.round(np.arange(0.5, 5.0001, 0.05), 2)
+
+    def nll(sharpness: float) -> float:
+        scaled = sharpness * log_q
+        log_norm = np.log(np.exp(scaled - scaled.max(1, keepdims=True)).sum(1)) + scaled.max(1)
+        return float((log_norm - scaled[rows, gold]).mean())
+
+    return float(min(grid, key=nll))
 
 
 def table(rows: list[dict]) -> str:
@@ -133,6 +161,7 @@ def main() -> None:
     parser.add_argument("--masking", type=float, nargs="+", default=[FusionSettings.masking],
                         help="one table per value (the models score each example once)")
     parser.add_argument("--mixed-divergence", type=float, default=FusionSettings.mixed_divergence)
+    parser.add_argument("--fit-sharpness", action="store_true", help="print the NLL-optimal sharpness (use on validation)")
     args = parser.parse_args()
     face_split, text_split = SPLITS[args.split]
     faces, texts = score_faces(face_split), score_texts(text_split)
@@ -141,7 +170,10 @@ def main() -> None:
           f"text-only {np.mean(texts.probs.argmax(1) == texts.label):.3f} over all examples")
     for masking in args.masking:
         settings = FusionSettings(masking=masking, mixed_divergence=args.mixed_divergence)
-        print(f"\nmasking {masking}, mixed_divergence {args.mixed_divergence}, {args.pairs} pairs per condition, "
+        if args.fit_sharpness:
+            settings = replace(settings, sharpness=fit_sharpness(faces, texts, args.pairs, args.seed, settings))
+        print(f"\nmasking {masking}, sharpness {settings.sharpness}, mixed_divergence {args.mixed_divergence}, "
+              f"{args.pairs} pairs per condition, "
               f"seed {args.seed}\n" + table(evaluate(faces, texts, args.pairs, args.seed, settings)))
 
 

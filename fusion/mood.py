@@ -3,8 +3,11 @@
 The latent mood m is one of EMOTIONS. Each reading is an expert whose vote is a likelihood over m,
 and the fused log-probability is the weighted sum of the experts' log-likelihoods plus a weak prior:
 
-    log q(m) = prior_weight * log prior(m) + sum_source (1 / max(1, W_source)) * sum_i w_i log L_i(m)
+    log q(m) = sharpness * [prior_weight * log prior(m) + sum_source 1/max(1, W_source) * sum_i w_i log L_i(m)] + c
     w_i      = confidence_i * strength_source * 0.5 ** (age_i / half_life_source)
+
+`sharpness` (one number, fitted on validation pairs by fusion.evaluate) makes the fused
+probabilities calibrated; it never changes the label.
 
 * Recency and confidence: w_i. A selfie says more about "now" than a message from this morning,
   so faces have the shorter half-life.
@@ -93,6 +96,7 @@ class FusionSettings:
     horizon: timedelta = timedelta(days=1)  # older readings are ignored (face 2^-12, text 2^-4)
     min_evidence: float = 0.25        # total weight below this -> not enough evidence
     mixed_divergence: float = 0.3     # Jensen-Shannon divergence (bits) of face vs text that is "mixed"
+    sharpness: float = 1.0            # log q is scaled by this before normalising, so confidence matches accuracy
 
     def half_life(self, source: str) -> timedelta:
         return {"face": self.face_half_life, "text": self.text_half_life,
@@ -114,7 +118,7 @@ def estimate(readings: Iterable[Reading], now: datetime, settings: FusionSetting
     log_q = settings.prior_weight * settings.log_prior()
     log_q = log_q + sum(scales[r.source] * w * ll for (r, w), ll in zip(weighted, log_likelihoods))
     information = [scales[r.source] * w * _divergence_from_uniform(ll) for (r, w), ll in zip(weighted, log_likelihoods)]
-    probs = dict(zip(EMOTIONS, _softmax(log_q).tolist()))
+    probs = dict(zip(EMOTIONS, _softmax(settings.sharpness * log_q).tolist()))
     label = emotions.top(probs)
     # Each channel's own view, where it has enough weight to be heard: for "mixed" and the explanation.
     sides = {c: _side(weighted, c, settings) for c in CHANNELS if totals[c] >= settings.min_evidence}

@@ -3,7 +3,7 @@ import numpy as np
 
 from emotions import EMOTIONS
 from fusion import FusionSettings
-from fusion.evaluate import CONDITIONS, Scored, evaluate, table
+from fusion.evaluate import CONDITIONS, Scored, evaluate, fit_sharpness, table
 
 
 def scored(p_right: float, per_label: int = 5) -> Scored:
@@ -31,3 +31,12 @@ def test_a_side_that_is_always_wrong_shows_up():
     texts.label = (texts.label + 1) % len(EMOTIONS)  # every message is read as the wrong label
     by = {row["condition"]: row for row in evaluate(scored(0.9), texts, pairs=50, seed=1, settings=FusionSettings())}
     assert by["text only"]["fused"] == 0.0 and by["face only"]["fused"] == 1.0
+
+
+def test_sharpness_is_fitted_to_how_often_the_sides_are_right():
+    def fitted(sides: Scored) -> float:
+        return fit_sharpness(sides, sides, pairs=40, seed=0, settings=FusionSettings())
+
+    noisy = scored(0.9, per_label=4)
+    noisy.label[::2] = (noisy.label[::2] + 1) % len(EMOTIONS)  # half the examples are read wrong
+    assert fitted(scored(0.9)) > 1.5 > 1.0 > fitted(noisy)
