@@ -82,10 +82,10 @@ def playlist_languages(source: Path) -> dict[str, set[str]]:
 
 
 def artist_languages(source: Path, tracks: dict[str, dict]) -> dict[str, set[str]]:
-    """Artist (casefolded) -> languages: from Spotify's artist genres, else a vote of the catalog
+    """Artist (casefolded) -> languages, for artists with known genres: from Spotify's artist genres, else a vote of the catalog
     genres of the artist's tracks (the most common language, if ≥ 3 tracks and ≥ 10 % carry it)."""
-    langs = {row["artists"].casefold(): artist_genre_languages(ast.literal_eval(row["genres"]))
-             for row in _rows(source / "artist_genres.csv.gz")}
+    langs = {row["artists"].casefold(): artist_genre_languages(genres)
+             for row in _rows(source / "artist_genres.csv.gz") if (genres := ast.literal_eval(row["genres"]))}
     votes: dict[str, Counter] = defaultdict(Counter)
     for t in tracks.values():
         for artist in t["artists"]:
@@ -119,8 +119,10 @@ def build(source: Path = SOURCE, out: Path = DATA_DIR) -> dict:
                 artist_names.append(name)
             artist_ids.append(artist_index[name])
         artist_offsets.append(len(artist_ids))
-        by_artist = set().union(*(artist_langs.get(a.casefold(), set()) for a in t["artists"]))
-        track_langs.append(track_languages(t["genres"], by_artist, t["languages"] | from_playlists.get(tid, set())))
+        known = [artist_langs[a.casefold()] for a in t["artists"] if a.casefold() in artist_langs]
+        # Chart/playlist language tags mix in global hits: trust them only for artists Spotify has no genres for.
+        extra = set() if known else t["languages"] | from_playlists.get(tid, set())
+        track_langs.append(track_languages(t["genres"], set().union(*known), extra))
     languages = sorted(set().union(*track_langs))
     language_index = {lang: i for i, lang in enumerate(languages)}
 
