@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 ADJECTIVE = {"angry": "angry", "disgust": "disgusted", "fear": "afraid", "happy": "happy",
              "sad": "sad", "surprise": "surprised", "neutral": "neutral"}
-NOUN = {"face": "selfie", "text": "message", "correction": "own words"}
+NOUN = {"face": "selfie", "text": "message", "correction": "correction"}
 ASK = "Send me a selfie or tell me in a few words how you feel."
 SUPPORTING_SHARE = 0.25  # a second source with at least this share is named too
 
@@ -39,10 +39,15 @@ def explain(label: str, confidence: float, mixed: bool, enough_evidence: bool,
         return (f"Your face looks {face} but your words sound {text}, so I read your mood as mixed "
                 f"(leaning {ADJECTIVE[label]}).")
     main = contributions[0]
-    if main.source == "correction":
-        return f"You told me you feel {ADJECTIVE[main.label]} ({ago(main.at, now)})."
-    reason = f"your {NOUN[main.source]} {ago(main.at, now)}"
-    other = next((c for c in contributions if c.source not in (main.source, "correction")), None)
-    if other is not None and sum(c.share for c in contributions if c.source == other.source) >= SUPPORTING_SHARE:
-        reason = f"your selfie and your words, mostly {reason}"
-    return f"You seem {ADJECTIVE[label]} ({confidence:.0%} sure), going by {reason}."
+    if main.source == "correction" and main.label == label:
+        return f"You told me you feel {ADJECTIVE[label]} ({ago(main.at, now)})."
+    # Name the strongest reading of each source that carries a real part of the evidence.
+    source_share: dict[str, float] = {}
+    for c in contributions:
+        source_share[c.source] = source_share.get(c.source, 0.0) + c.share
+    named = [main]
+    for c in contributions:  # biggest share first
+        if c.source not in {n.source for n in named} and source_share[c.source] >= SUPPORTING_SHARE:
+            named.append(c)
+    reasons = " and ".join(f"your {NOUN[c.source]} {ago(c.at, now)}" for c in named)
+    return f"You seem {ADJECTIVE[label]} ({confidence:.0%} sure), going by {reasons}."

@@ -150,3 +150,12 @@ def test_readings_are_checked():
     with pytest.raises(ValueError):
         estimate([], datetime(2026, 1, 1))
     assert Reading("face", {"sad": 2.0, "happy": 2.0}, 0.5, NOW).probs["sad"] == 0.5
+
+
+def test_the_explanation_names_what_drove_the_mood():
+    mood = estimate([reading("face", "happy", 0.7, minutes_ago=5), reading("text", "happy", 0.7, minutes_ago=30)], NOW)
+    assert mood.explanation.startswith("You seem happy")
+    assert "selfie 5 minutes ago" in mood.explanation and "message 30 minutes ago" in mood.explanation
+    overruled = estimate([reading("correction", "sad", 1.0, 1.0, minutes_ago=120),
+                          reading("face", "happy", 0.95, 0.95, 5), reading("text", "happy", 0.9, 0.9, 5)], NOW)
+    assert overruled.label == "happy" and "told me" not in overruled.explanation
