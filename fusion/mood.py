@@ -137,12 +137,8 @@ def journey(readings: Iterable[Reading], since: datetime, until: datetime, step:
     if step <= timedelta(0):
         raise ValueError("step must be positive")
     readings = list(readings)
-    moments = []
-    at = since
-    while at <= until:
-        moments.append(at)
-        at += step
-    return [(at, estimate(readings, at, settings)) for at in moments]
+    steps = (until - since) // step  # negative when until is before since: no points
+    return [(at, estimate(readings, at, settings)) for at in (since + i * step for i in range(steps + 1))]
 
 
 def _require_aware(at: datetime) -> None:
