@@ -8,7 +8,7 @@ from tests.vision.conftest import astronaut, encode
 from vision.__main__ import main
 
 
-def run(capsys, model_dir, model_dir: str, *args: str) -> tuple[int, list[dict]]:
+def run(capsys, model_dir: str, *args: str) -> tuple[int, list[dict]]:
     status = main(["--json", "--model-dir", model_dir, *args])
     return status, [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
