@@ -44,9 +44,9 @@ class TextReading:
     low_confidence: bool     # mostly not English, or no label clearly ahead
 
 
-def readable(text: str) -> bool:
+def readable(text: str, cleaned: str) -> bool:
     """False for commands and for text with nothing left to read once cleaned (empty, URL-only, "...")."""
-    return not COMMAND.match(text) and bool(READABLE.search(clean(text)))
+    return not COMMAND.match(text) and bool(READABLE.search(cleaned))
 
 
 class TextAnalyzer:
@@ -71,11 +71,12 @@ class TextAnalyzer:
         return self.analyze_many([text])[0]
 
     def analyze_many(self, texts: list[str]) -> list[TextReading | None]:
-        keep = [i for i, text in enumerate(texts) if readable(text)]
+        cleaned = [clean(text) for text in texts]
+        keep = [i for i, text in enumerate(texts) if readable(text, cleaned[i])]
         readings: list[TextReading | None] = [None] * len(texts)
         if not keep:
             return readings
-        probs = F.softmax(self.log_probs([clean(texts[i]) for i in keep]) / self.temperature, dim=1)
+        probs = F.softmax(self.log_probs([cleaned[i] for i in keep]) / self.temperature, dim=1)
         for i, row in zip(keep, probs.tolist()):
             readings[i] = self._reading(texts[i], dict(zip(EMOTIONS, row)))
         return readings

@@ -1,0 +1,87 @@
+"""Speed and memory of the text model on CPU (make bench).
+
+    python -m nlp.bench --threads 2
+
+Messages are real chat-like comments: GoEmotions test texts of at most 64 tokens. Reports load
+time, single-message latency (p50/p95 of ``analyze``), batched throughput (``analyze_many``),
+the latency of one 4096-character message (Telegram's maximum), and resident memory.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+
+import numpy as np
+import torch
+from transformers.utils import logging as transformers_logging
+
+from nlp import DEFAULT_MODEL_DIR, TextAnalyzer, data
+
+SHORT_TOKENS = 64
+TARGETS = "targets: p50 <= 15 ms per message, >= 300 messages/s batched, on 2 cores"
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        kib = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    return kib / 1024
+
+
+def milliseconds(fn, repeats: int) -> np.ndarray:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return np.array(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=None, help="model directory (default: the shipped one)")
+    parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (the target is 2 cores)")
+    parser.add_argument("--messages", type=int, default=2000, help="messages for the batched throughput")
+    parser.add_argument("--single", type=int, default=300, help="messages timed one at a time")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    transformers_logging.disable_progress_bar()
+    start = time.perf_counter()
+    analyzer = TextAnalyzer(args.model or DEFAULT_MODEL_DIR)
+    load_s = time.perf_counter() - start
+
+    texts = data.load("test").texts
+    lengths = [len(ids) for ids in analyzer.tokenizer(texts)["input_ids"]]
+    short = [t for t, n in zip(texts, lengths) if n <= SHORT_TOKENS]
+    short_lengths = [n for n in lengths if n <= SHORT_TOKENS]
+    batch = short[:args.messages]
+    for text in short[:20]:  # warm-up: first calls allocate
+        analyzer.analyze(text)
+
+    single = iter(short[-args.single:])
+    latency = milliseconds(lambda: analyzer.analyze(next(single)), args.single)
+    start = time.perf_counter()
+    analyzer.analyze_many(batch)
+    throughput = len(batch) / (time.perf_counter() - start)
+    long_text = " ".join(short)[:4096]
+    long_ms = milliseconds(lambda: analyzer.analyze(long_text), 5)
+
+    result = {
+        "threads": args.threads, "load_s": round(load_s, 2),
+        "single_p50_ms": round(float(np.percentile(latency, 50)), 1),
+        "single_p95_ms": round(float(np.percentile(latency, 95)), 1),
+        "single_mean_tokens": round(float(np.mean(short_lengths[-args.single:])), 1),
+        "batch_messages_per_s": round(throughput), "batch_size": len(batch),
+        "long_4096_chars_p50_ms": round(float(np.median(long_ms)), 1),
+        "rss_mb": round(rss_mb()), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    print(f"nlp.bench ({TARGETS})")
+    for key, value in result.items():
+        print(f"  {key:24} {value}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
