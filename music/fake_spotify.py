@@ -75,7 +75,7 @@ class FakeSpotify:
                              token_url=f"{self.base_url}/api/token", **kwargs)
 
     def __enter__(self) -> FakeSpotify:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def __exit__(self, *exc) -> None:

@@ -1,0 +1,126 @@
+"""Live Spotify behaviour against a fake Web API on 127.0.0.1 (token endpoint + search)."""
+import logging
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from music import Preferences, Recommender, SpotifyClient
+from music.fake_spotify import CLIENT_SECRET, FakeSpotify
+
+SAD = {"sad": 1.0}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def fake():
+    with FakeSpotify() as server:
+        yield server
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+def live(catalog, client):
+    return Recommender(catalog, spotify=client)
+
+
+async def test_search_results_join_the_offline_picks(catalog, fake, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    rec = await live(catalog, fake.client()).recommend_live(SAD, prefs=Preferences(languages=frozenset({"hindi"})))
+    assert rec.source == "offline+spotify" and len(rec.picks) == 8
+    assert [p.track.id for p in rec.picks[-2:]] == ["live000000000000000001", "live000000000000000002"]
+    assert "found on Spotify" in rec.picks[-1].reason
+    assert rec.playlist.id == "livePlaylist0000000001" and rec.playlist.source == "spotify"
+    params = parse_qs(urlparse(fake.searches[0]).query)
+    assert params["q"] == ["sad hindi"] and params["limit"] == ["10"] and params["type"] == ["track,playlist"]
+    assert not (tmp_path / ".cache").exists(), "tokens stay in memory"
+
+
+async def test_null_items_and_disallowed_explicit_tracks_are_dropped(catalog, fake):
+    rec = await live(catalog, fake.client()).recommend_live(SAD, prefs=Preferences(explicit=False))
+    live_ids = [p.track.id for p in rec.picks if p.track.id.startswith("live")]
+    assert live_ids == ["live000000000000000001", "live000000000000000003"]
+    assert all(not p.track.explicit for p in rec.picks)
+    assert rec.playlist.source == "curated", "no preferences: the curated mood playlist stays"
+
+
+async def test_results_are_cached(catalog, fake, clock):
+    recommender = live(catalog, fake.client(clock=clock, cache_ttl=60))
+    first = await recommender.recommend_live(SAD)
+    second = await recommender.recommend_live(SAD)
+    assert first == second and len(fake.searches) == 1
+    clock.now += 61
+    await recommender.recommend_live(SAD)
+    assert len(fake.searches) == 2, "expired entries are fetched again"
+
+
+async def test_rate_limit_honours_retry_after_without_blocking(catalog, fake, clock, caplog):
+    fake.mode, fake.retry_after = "rate-limited", 120
+    client = fake.client(clock=clock)
+    recommender = live(catalog, client)
+    rec = await recommender.recommend_live(SAD)
+    assert rec.source == "offline" and len(rec.picks) == 8
+    assert client.state == "paused" and "pausing live search for 120 s" in caplog.text
+    fake.mode = "ok"
+    clock.now += 100
+    assert (await recommender.recommend_live(SAD)).source == "offline"
+    assert len(fake.searches) == 1, "no calls inside the Retry-After window"
+    clock.now += 21
+    assert (await recommender.recommend_live(SAD)).source == "offline+spotify"
+
+
+async def test_server_errors_open_the_circuit_breaker(catalog, fake, clock):
+    fake.mode = "error"
+    client = fake.client(clock=clock, failures_to_open=3, open_for=60)
+    recommender = live(catalog, client)
+    for _ in range(5):
+        assert (await recommender.recommend_live(SAD)).source == "offline"
+    assert len(fake.searches) == 3 and client.state == "paused"
+    fake.mode = "ok"
+    clock.now += 61  # half-open: one trial call, and success closes it
+    assert (await recommender.recommend_live(SAD)).source == "offline+spotify"
+    assert client.state == "ok"
+
+
+async def test_slow_search_misses_the_deadline_but_fills_the_cache(catalog, fake):
+    fake.mode, fake.delay = "slow", 0.5
+    client = fake.client(timeout=3)
+    recommender = live(catalog, client)
+    assert (await recommender.recommend_live(SAD, deadline=0.05)).source == "offline"
+    assert await client.search("sad", deadline=5) is not None  # joins the search already in flight
+    assert len(fake.searches) == 1
+    assert (await recommender.recommend_live(SAD, deadline=0.05)).source == "offline+spotify"
+
+
+async def test_request_timeouts_count_as_failures(catalog, fake, clock):
+    fake.mode, fake.delay = "slow", 1.0
+    client = fake.client(timeout=0.2, clock=clock, failures_to_open=1)
+    assert await client.search("sad", deadline=5) is None
+    assert client.state == "paused"
+
+
+async def test_bad_credentials_fall_back_offline_with_one_log_line(catalog, fake, caplog):
+    client = fake.client(client_secret="wrong")
+    recommender = live(catalog, client)
+    with caplog.at_level(logging.DEBUG):
+        for _ in range(3):
+            assert (await recommender.recommend_live(SAD)).source == "offline"
+    assert client.state == "bad-credentials"
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "rejected" in errors[0].getMessage()
+    assert "wrong" not in caplog.text and CLIENT_SECRET not in caplog.text
+    assert fake.searches == []
+
+
+def test_no_credentials_means_no_client():
+    assert SpotifyClient.from_env({}) is None
+    assert SpotifyClient.from_env({"SPOTIFY_CLIENT_ID": "a", "SPOTIFY_CLIENT_SECRET": "b"}) is not None
