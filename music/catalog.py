@@ -61,6 +61,10 @@ def name_key(name: str) -> str:
     return re.sub(r"[\W_]+", "", name.casefold())
 
 
+def _feature(value: np.float32) -> float:
+    return round(float(value), 4)  # float32 storage noise off; the source has 3-4 decimals
+
+
 def _bitmask(names: Iterable[str], vocabulary: dict[str, int], words: int) -> np.ndarray:
     mask = np.zeros(words, np.uint64)
     for name in names:
@@ -133,9 +137,9 @@ class Catalog:
     def track(self, row: int) -> Track:
         return Track(
             id=self.ids[row], name=self.names[row], artists=self.artists_of(row),
-            genres=self.genres_of(row), valence=float(self.valence[row]), energy=float(self.energy[row]),
-            tempo=float(self.tempo[row]), acousticness=float(self.acousticness[row]),
-            danceability=float(self.danceability[row]), popularity=int(self.popularity[row]),
+            genres=self.genres_of(row), valence=_feature(self.valence[row]), energy=_feature(self.energy[row]),
+            tempo=_feature(self.tempo[row]), acousticness=_feature(self.acousticness[row]),
+            danceability=_feature(self.danceability[row]), popularity=int(self.popularity[row]),
             explicit=bool(self.explicit[row]), languages=self.languages_of(row),
         )
 

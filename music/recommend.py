@@ -143,14 +143,17 @@ class Recommender:
                 ranked[point] = _shortlist(cost, SHORTLIST), cost
             shortlist, cost = ranked[point]
             best, best_cost = None, math.inf
-            for i in shortlist:
+            for i in shortlist:  # sorted by cost, and penalties only add: stop once none can win
+                if cost[i] >= best_cost:
+                    break
                 row = int(rows[i])
+                adjusted = cost[i] + GENRE_REPEAT_PENALTY * genres_used[int(c.primary_genre[row])]
+                if adjusted >= best_cost:
+                    continue
                 cap = requested_cap if requested[i] else 1
                 if _title(c.names[row]) in titles or any(artists_used[a] >= cap for a in c.artists_of(row)):
                     continue
-                adjusted = cost[i] + GENRE_REPEAT_PENALTY * genres_used[int(c.primary_genre[row])]
-                if adjusted < best_cost:
-                    best, best_cost = row, adjusted
+                best, best_cost = row, adjusted
             if best is None:
                 continue  # the shortlist ran dry (tiny pool): fewer picks rather than bad ones
             chosen.append(best)

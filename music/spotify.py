@@ -72,6 +72,7 @@ class SpotifyClient:
         self._failures = 0
         self._closed_until = 0.0  # no calls before this (rate limit or open breaker)
         self._credentials_ok = True
+        self._lagging = False  # a search is running past its caller's deadline
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ, **kwargs) -> SpotifyClient | None:
@@ -89,18 +90,27 @@ class SpotifyClient:
     async def search(self, query: str, deadline: float) -> LiveResults | None:
         """Cached results, or a live search if it answers within `deadline` s; None otherwise."""
         cached = self._cached(query)
-        if cached is not None or self.state != "ok":
-            return cached
+        if cached is not None or self.state != "ok" or self._lagging:
+            return cached  # while a search overruns its deadline, nobody else waits on Spotify
         loop = asyncio.get_running_loop()
         future = self._inflight.get(query)
         if future is None or future.get_loop() is not loop:
             future = self._inflight[query] = loop.create_task(asyncio.to_thread(self.search_now, query))
             future.add_done_callback(lambda f: self._inflight.pop(query, None) if self._inflight.get(query) is f else None)
         done, _ = await asyncio.wait({future}, timeout=deadline)
-        return future.result() if done else None
+        if not done:
+            self._lagging = True  # cleared when that search ends, either way
+            return None
+        return future.result()
 
     def search_now(self, query: str) -> LiveResults | None:
         """One blocking search (run it in a thread); failures are recorded, never raised."""
+        try:
+            return self._search(query)
+        finally:
+            self._lagging = False
+
+    def _search(self, query: str) -> LiveResults | None:
         try:
             results = parse_search(self._spotify.search(q=query, limit=PAGE, type="track,playlist"))
         except SpotifyOauthError as error:

@@ -1,4 +1,5 @@
 """Live Spotify behaviour against a fake Web API on 127.0.0.1 (token endpoint + search)."""
+import asyncio
 import logging
 from urllib.parse import parse_qs, urlparse
 
@@ -93,12 +94,16 @@ async def test_server_errors_open_the_circuit_breaker(catalog, fake, clock):
 
 async def test_slow_search_misses_the_deadline_but_fills_the_cache(catalog, fake):
     fake.mode, fake.delay = "slow", 0.5
-    client = fake.client(timeout=3)
-    recommender = live(catalog, client)
+    recommender = live(catalog, fake.client(timeout=3))
     assert (await recommender.recommend_live(SAD, deadline=0.05)).source == "offline"
-    assert await client.search("sad", deadline=5) is not None  # joins the search already in flight
-    assert len(fake.searches) == 1
-    assert (await recommender.recommend_live(SAD, deadline=0.05)).source == "offline+spotify"
+    sources = []
+    for _ in range(200):  # later requests don't wait on Spotify while it lags; the late answer is cached
+        sources.append((await recommender.recommend_live(SAD, deadline=0.05)).source)
+        if sources[-1] != "offline":
+            break
+        await asyncio.sleep(0.05)
+    assert sources[0] == "offline" and sources[-1] == "offline+spotify"
+    assert len(fake.searches) == 1, "one search, shared"
 
 
 async def test_request_timeouts_count_as_failures(catalog, fake, clock):
