@@ -1,0 +1,119 @@
+"""TextAnalyzer through its public API, with the shipped model."""
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+import emotions
+from emotions import EMOTIONS
+
+HAPPY = "I love this so much, thank you! Best day of my life."
+FILLER = "The meeting moved to Tuesday at three in room four, bring the printed agenda and the usual notes. "
+ANGRY = "I am furious, I hate you, this is outrageous and I am so angry at you! "
+
+
+def test_reading_is_a_consistent_calibrated_distribution(analyzer):
+    reading = analyzer.analyze(HAPPY)
+    assert reading.text == HAPPY
+    assert tuple(reading.probs) == EMOTIONS
+    assert math.isclose(sum(reading.probs.values()), 1.0, abs_tol=1e-5)
+    assert reading.emotion == emotions.top(reading.probs)
+    sentiments = emotions.sentiment_probs(reading.probs)
+    assert reading.sentiment == max(sentiments, key=sentiments.get)
+    assert reading.valence == pytest.approx(emotions.valence(reading.probs))
+    assert 0 <= reading.confidence <= 1
+
+
+@pytest.mark.parametrize(("text", "emotion", "sentiment"), [
+    (HAPPY, "happy", "positive"),
+    ("My dog died this morning and I can't stop crying.", "sad", "negative"),
+    ("I'm terrified, I think someone is following me home.", "fear", "negative"),
+    ("I am so angry at you right now, how dare you!", "angry", "negative"),
+    ("The bus leaves at 9.", "neutral", "neutral"),
+])
+def test_obvious_messages_read_as_expected(analyzer, text, emotion, sentiment):
+    reading = analyzer.analyze(text)
+    assert (reading.emotion, reading.sentiment) == (emotion, sentiment)
+    assert reading.language == "en" and not reading.low_confidence
+
+
+def test_valence_has_the_right_sign_both_ways(analyzer):
+    assert analyzer.analyze(HAPPY).valence > 0.3
+    assert analyzer.analyze("This is awful, I hate everything about it.").valence < -0.3
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "/start", "/mood@moodtune_bot now", "https://example.com/a?b=c",
+                                  "@someone", "...", "www.example.com @friend"])
+def test_no_reading_for_empty_commands_and_unreadable_text(analyzer, text):
+    assert analyzer.analyze(text) is None
+
+
+def test_a_path_is_not_a_command(analyzer):
+    assert analyzer.analyze("/r/music is the best place ever") is not None
+
+
+def test_url_and_mention_do_not_change_the_reading(analyzer):
+    plain = analyzer.analyze("this song is amazing")
+    noisy = analyzer.analyze("@dj_friend this song is amazing https://open.spotify.com/track/xyz")
+    assert noisy.probs == pytest.approx(plain.probs, abs=1e-4)
+
+
+def test_emoji_only_is_read_as_words_not_as_another_language(analyzer):
+    loving, raging = analyzer.analyze("😍🥰😍"), analyzer.analyze("😡🤬")
+    assert loving.valence > 0 > raging.valence
+    assert loving.language == raging.language == "en"
+    assert not loving.low_confidence
+
+
+def test_a_4096_char_message_is_read_in_full(analyzer):
+    filler = (FILLER * 40)[:3000]
+    long_text = (filler + ANGRY * 40)[:4096]
+    assert len(long_text) == 4096
+    # The angry part starts hundreds of tokens in: truncating at 128 tokens would never see it.
+    assert analyzer.analyze(long_text).probs["angry"] > analyzer.analyze(filler).probs["angry"] + 0.2
+
+
+def test_batched_equals_one_by_one(analyzer):
+    texts = [HAPPY, "", "ok", FILLER * 3, "/help", "I miss you so much it hurts 😢"]
+    batched = analyzer.analyze_many(texts)
+    for text, reading in zip(texts, batched):
+        single = analyzer.analyze(text)
+        assert (reading is None) == (single is None)
+        if reading:
+            assert reading.probs == pytest.approx(single.probs, abs=1e-4)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Je suis très triste aujourd'hui, rien ne va plus.", "fr"),
+    ("Ich bin heute so traurig und müde.", "de"),
+    ("Я так устал от всего этого", "ru"),
+])
+def test_non_english_is_marked_low_confidence_with_its_language(analyzer, text, language):
+    reading = analyzer.analyze(text)
+    assert reading.language == language
+    assert reading.low_confidence
+    assert reading.confidence < 0.2
+
+
+@pytest.mark.parametrize("text", ["ok", "lol", "haha yes", "thanks!", "omg"])
+def test_short_english_is_not_mistaken_for_another_language(analyzer, text):
+    assert analyzer.analyze(text).language == "en"
+
+
+def test_mixed_language_lowers_confidence_without_discarding_the_english(analyzer):
+    english = "I love this song so much, it makes me happy."
+    mixed = analyzer.analyze(english + " Je suis très content aujourd'hui, c'est vraiment magnifique.")
+    assert mixed.confidence < analyzer.analyze(english).confidence
+    assert mixed.language in {"en", "fr"}
+    assert mixed.emotion == "happy"
+
+
+def test_safe_to_share_between_threads(analyzer):
+    texts = [HAPPY, "I hate this", "I'm scared", "so sad", FILLER * 5, "wow!"] * 4
+    expected = [analyzer.analyze(t).probs for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda t: analyzer.analyze(t).probs, texts))
+    for e, g in zip(expected, got):
+        assert g == pytest.approx(e, abs=1e-4)
