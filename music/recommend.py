@@ -117,10 +117,10 @@ class Recommender:
             bonus += GENRE_WEIGHT * by_genre[c.primary_genre[rows]]
         if co_liked:
             co = np.zeros(len(c), np.float32)
-            known = [(r, w) for t, w in co_liked.items() if (r := c.row(t)) is not None]
-            if known:
-                co[[r for r, _ in known]] = [w for _, w in known]
-                bonus += CO_LIKED_WEIGHT * co[rows]
+            for track_id, weight in co_liked.items():
+                if (row := c.row(track_id)) is not None:
+                    co[row] = weight
+            bonus += CO_LIKED_WEIGHT * co[rows]
         return rows, bonus, requested[rows]
 
     def _pick(self, rows: np.ndarray, bonus: np.ndarray, requested: np.ndarray, steps: list[Point]) -> list[int]:

@@ -8,6 +8,7 @@ waits at most its deadline; a late answer still fills the cache for the next req
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import threading
@@ -96,12 +97,16 @@ class SpotifyClient:
         future = self._inflight.get(query)
         if future is None or future.get_loop() is not loop:
             future = self._inflight[query] = loop.create_task(asyncio.to_thread(self.search_now, query))
-            future.add_done_callback(lambda f: self._inflight.pop(query, None) if self._inflight.get(query) is f else None)
+            future.add_done_callback(functools.partial(self._landed, query))
         done, _ = await asyncio.wait({future}, timeout=deadline)
         if not done:
             self._lagging = True  # cleared when that search ends, either way
             return None
         return future.result()
+
+    def _landed(self, query: str, future: asyncio.Future) -> None:
+        if self._inflight.get(query) is future:
+            del self._inflight[query]
 
     def search_now(self, query: str) -> LiveResults | None:
         """One blocking search (run it in a thread); failures are recorded, never raised."""
