@@ -1,0 +1,42 @@
+"""Language detection: catches short non-English chat, almost never flags English."""
+from __future__ import annotations
+
+import pytest
+
+from nlp import data
+from nlp.language import detect
+
+# Short chat messages in 14 languages and 6 scripts; MODEL_CARD.md quotes the catch rate.
+NON_ENGLISH = [
+    "estoy muy feliz", "Je suis très triste aujourd'hui", "Ich bin so traurig", "Sono molto triste oggi",
+    "Mi piace molto questa canzone", "Я очень рад", "Я так устал от всего этого", "今日はとても嬉しい",
+    "我今天很开心", "오늘 너무 행복해요", "Estou muito feliz hoje", "Ik ben heel blij vandaag",
+    "Jestem bardzo szczęśliwy", "Bugün çok mutluyum", "Jag är så glad idag", "هذا رائع جدا", "Das ist ja toll",
+    "mi dispiace tanto", "que triste", "c'est génial", "je t'aime", "qué miedo", "ich hasse das",
+    "ça me fait peur", "Tengo miedo de perderte", "Ya no puedo más con esto", "Wie geht es dir heute",
+    "Non ne posso più", "Hoje estou com raiva", "Mam tego dość",
+]
+
+
+def test_most_short_non_english_messages_are_caught():
+    caught = [text for text in NON_ENGLISH if detect(text).english_share < 0.5]
+    assert len(caught) >= 26, sorted(set(NON_ENGLISH) - set(caught))
+
+
+def test_english_reddit_comments_are_almost_never_flagged():
+    if not (data.DEFAULT_DATA / "dev.tsv").exists():
+        pytest.skip(f"{data.DEFAULT_DATA} is absent: no GoEmotions comments to check")
+    texts = data.load("dev").texts
+    flagged = [text for text in texts if detect(text).english_share < 0.5]
+    assert len(flagged) <= len(texts) // 1000, flagged
+
+
+@pytest.mark.parametrize("text", ["😂😂😂", "🎉", "1234", "!!!", ""])
+def test_text_without_letters_counts_as_english(text):
+    assert detect(text).code == "en" and detect(text).english_share == 1.0
+
+
+def test_mixed_text_reports_its_english_share():
+    mixed = detect("I love this song. Je suis très content aujourd'hui, c'est vraiment magnifique.")
+    assert 0.1 < mixed.english_share < 0.5
+    assert mixed.code == "fr"
