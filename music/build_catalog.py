@@ -82,8 +82,9 @@ def playlist_languages(source: Path) -> dict[str, set[str]]:
 
 
 def artist_languages(source: Path, tracks: dict[str, dict]) -> dict[str, set[str]]:
-    """Artist (casefolded) -> languages, for artists with known genres: from Spotify's artist genres, else a vote of the catalog
-    genres of the artist's tracks (the most common language, if ≥ 3 tracks and ≥ 10 % carry it)."""
+    """Artist (casefolded) -> languages. From Spotify's genres for the artist where it has any; else
+    a vote over the catalog genres of the artist's tracks (the top language, if ≥ 3 tracks and
+    ≥ 10 % of them carry it). Artists in neither have no entry."""
     langs = {row["artists"].casefold(): artist_genre_languages(genres)
              for row in _rows(source / "artist_genres.csv.gz") if (genres := ast.literal_eval(row["genres"]))}
     votes: dict[str, Counter] = defaultdict(Counter)
@@ -91,12 +92,14 @@ def artist_languages(source: Path, tracks: dict[str, dict]) -> dict[str, set[str
         for artist in t["artists"]:
             votes[artist.casefold()].update({GENRE_LANGUAGE.get(g) for g in t["genres"]} | {"total"})
     for artist, count in votes.items():
-        if langs.get(artist):
+        if artist in langs:
             continue
         total = count.pop("total")
         count.pop(None, None)
-        if count and (top := count.most_common(1)[0])[1] >= max(3, 0.1 * total):
-            langs[artist] = {top[0]}
+        if count:
+            lang, votes_for = max(count.items(), key=lambda kv: (kv[1], kv[0]))  # ties: by name, reproducibly
+            if votes_for >= max(3, 0.1 * total):
+                langs[artist] = {lang}
     return langs
 
 
