@@ -28,6 +28,8 @@ GENRE_REPEAT_PENALTY = 0.03  # per earlier pick of the same genre: spreads picks
 SHORTLIST = 64             # nearest candidates considered per step
 PREFILTER = 4096           # candidates nearest the whole path, scored per step
 
+FEELINGS = {"angry": "angry", "disgust": "disgusted", "fear": "anxious", "happy": "happy", "sad": "sad",
+            "surprise": "surprised", "neutral": "neutral"}  # how reasons name the mood
 MOOD_WORDS = {"angry": "angry", "disgust": "angry", "fear": "dark", "happy": "happy", "sad": "sad",
               "surprise": "upbeat", "neutral": "chill"}
 STRATEGY_WORDS = {"lift": "feel good", "calm": "calm"}
@@ -165,6 +167,7 @@ class Recommender:
     def _reason(self, row: int, step: int, steps: int, mood: str, strategy: str, prefs: Preferences,
                 taste: Taste, co_liked: Mapping[str, float] | None) -> str:
         c = self.catalog
+        mood = FEELINGS[mood]
         if strategy == "match":
             why = f"to stay with your {mood} mood"
         elif step == 0 and steps > 1:
