@@ -75,9 +75,9 @@ class Recommender:
         rows, bonus, requested = self._candidates(prefs, taste, exclude, co_liked)
         picks = self._pick(rows, bonus, requested, path(start, end, n))
         query = _query(mood, strategy, prefs)
+        reasons = [self._reason(r, i, len(picks), mood, strategy, prefs, taste, co_liked) for i, r in enumerate(picks)]
         return Recommendation(
-            picks=tuple(Pick(self.catalog.track(r), self._reason(r, i, len(picks), mood, strategy, prefs, taste, co_liked))
-                        for i, r in enumerate(picks)),
+            picks=tuple(Pick(self.catalog.track(r), reason) for r, reason in zip(picks, reasons)),
             playlist=self._playlist(mood, strategy, prefs, exclude),
             search_url="https://open.spotify.com/search/" + quote(query),
             strategy=strategy, target=end, source="offline", start=start, mood=mood, query=query)
@@ -173,7 +173,8 @@ class Recommender:
         elif step == 0 and steps > 1:
             why = f"to meet your {mood} mood where it is"
         else:
-            why = f"to ease you from {mood} toward calm" if strategy == "calm" else f"to lift you from {mood} toward brighter"
+            toward = "calm" if strategy == "calm" else "brighter"
+            why = f"to {'ease' if strategy == 'calm' else 'lift'} you from {mood} toward {toward}"
         artists = c.artists_of(row)
         asked = [a for a in artists if a in prefs.artists]
         liked = [a for a in artists if taste.artists.get(a, 0.0) > 0.2]

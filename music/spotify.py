@@ -170,6 +170,7 @@ class SpotifyClient:
             if opened:
                 self._closed_until = max(self._closed_until, self._clock() + self._open_for)
         if opened:
-            log.warning("Spotify search failing (%s, %d in a row): offline only for %.0f s", what, self._failures, self._open_for)
+            log.warning("Spotify search failing (%s, %d in a row): offline only for %.0f s",
+                        what, self._failures, self._open_for)
         else:
             log.info("Spotify search failed (%s)", what)
