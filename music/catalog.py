@@ -157,17 +157,11 @@ class Catalog:
         return (self.language_bits & np.uint32(mask)) != 0
 
     def artist_values(self, values: dict[str, float]) -> np.ndarray:
-        """Per-track value from per-artist values (matched case-insensitively); the strongest wins."""
-        ids = {self.artist_id(name): v for name, v in values.items()} if values else {}
-        ids.pop(None, None)
+        """Per-track value from per-artist values (names matched loosely); the strongest wins."""
+        by_id = {i: v for name, v in values.items() if (i := self.artist_id(name)) is not None}
         out = np.zeros(len(self.ids), np.float32)
-        if not ids:
-            return out
-        keys = np.fromiter(ids, np.int32)
-        entries = np.flatnonzero(np.isin(self.artist_ids, keys))
-        lookup = dict(zip(keys.tolist(), np.fromiter(ids.values(), np.float32).tolist()))
-        for entry in entries:  # few entries: only tracks of these artists
-            row, v = self._entry_track[entry], lookup[int(self.artist_ids[entry])]
+        for entry in np.flatnonzero(np.isin(self.artist_ids, list(by_id))) if by_id else ():
+            row, v = self._entry_track[entry], by_id[int(self.artist_ids[entry])]
             if abs(v) > abs(out[row]):
                 out[row] = v
         return out
