@@ -72,6 +72,7 @@ def test_language_and_explicit_preferences_are_respected(recommender, catalog):
         assert len(rec.picks) == 8
         assert all("hindi" in p.track.languages and not p.track.explicit for p in rec.picks)
     assert "hindi" in rec.search_url
+    assert rec.playlist.hint.startswith("language:hindi"), "a curated playlist in the user's language"
 
 
 def test_genre_preference_filters(recommender):
