@@ -41,6 +41,7 @@ PLAYLIST_HINTS = {"angry": "energetic", "disgust": "energetic", "fear": "calm", 
 class Pick:
     track: Track
     reason: str  # "slow acoustic folk, to ease you from sad toward calm"
+    aim: Point | None = None  # the (valence, energy) it was picked for; pass it to Taste.update
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,12 @@ class Recommender:
         start = clamp((raw[0] + taste.offset[0], raw[1] + taste.offset[1]))
         end = goal(start, strategy)
         rows, bonus, requested = self._candidates(prefs, taste, exclude, co_liked)
-        picks = self._pick(rows, bonus, requested, path(start, end, n))
+        chosen = self._pick(rows, bonus, requested, path(start, end, n))
         query = _query(mood, strategy, prefs)
-        reasons = [self._reason(r, i, len(picks), mood, strategy, prefs, taste, co_liked) for i, r in enumerate(picks)]
+        picks = [Pick(self.catalog.track(row), self._reason(row, i, len(chosen), mood, strategy, prefs, taste, co_liked),
+                      aim) for i, (row, aim) in enumerate(chosen)]
         return Recommendation(
-            picks=tuple(Pick(self.catalog.track(r), reason) for r, reason in zip(picks, reasons)),
+            picks=tuple(picks),
             playlist=self._playlist(mood, strategy, prefs, exclude),
             search_url="https://open.spotify.com/search/" + quote(query),
             strategy=strategy, target=end, source="offline", start=start, mood=mood, query=query)
@@ -125,7 +127,8 @@ class Recommender:
             bonus += CO_LIKED_WEIGHT * co[rows]
         return rows, bonus, requested[rows]
 
-    def _pick(self, rows: np.ndarray, bonus: np.ndarray, requested: np.ndarray, steps: list[Point]) -> list[int]:
+    def _pick(self, rows: np.ndarray, bonus: np.ndarray, requested: np.ndarray,
+              steps: list[Point]) -> list[tuple[int, Point]]:
         """Greedy along the path: per step the best-scoring unused row, no song or artist twice
         (named artists up to half the picks), repeated genres penalised."""
         c = self.catalog
@@ -133,7 +136,7 @@ class Recommender:
             near = _shortlist(_to_segment(c.valence[rows], c.energy[rows], steps[0], steps[-1]) - bonus, PREFILTER)
             rows, bonus, requested = rows[near], bonus[near], requested[near]
         valence, energy = c.valence[rows], c.energy[rows]
-        chosen: list[int] = []
+        chosen: list[tuple[int, Point]] = []
         titles: set[str] = set()
         artists_used: Counter[str] = Counter()
         genres_used: Counter[int] = Counter()
@@ -158,7 +161,7 @@ class Recommender:
                 best, best_cost = row, adjusted
             if best is None:
                 continue  # the shortlist ran dry (tiny pool): fewer picks rather than bad ones
-            chosen.append(best)
+            chosen.append((best, point))
             titles.add(_title(c.names[best]))
             artists_used.update(c.artists_of(best))
             genres_used[int(c.primary_genre[best])] += 1

@@ -30,8 +30,8 @@ class Taste:
     votes: int = 0
 
     def update(self, track: Track, liked: bool, target: Point | None = None) -> Taste:
-        """The taste after one vote. With the target the track was picked for (Recommendation.target),
-        the offset also learns whether this user likes music brighter/darker or calmer/livelier."""
+        """The taste after one vote. With the point the track was picked for (`Pick.aim`), the
+        offset also learns whether this user likes music brighter/darker or calmer/livelier."""
         sign = 1.0 if liked else -1.0
         artists = _nudge(self.artists, track.artists, sign, ARTIST_RATE)
         if len(artists) > MAX_ARTISTS:

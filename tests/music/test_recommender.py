@@ -33,6 +33,7 @@ def test_lift_starts_near_the_mood_and_moves_up(recommender):
     assert v[-1] > v[0] + 0.3                        # ... and end brighter
     assert mean(v) > mean(valences(match))
     assert lift.target[0] > lift.start[0]
+    assert lift.picks[0].aim == lift.start and lift.picks[-1].aim == lift.target, "each pick knows its aim"
 
 
 def test_calm_lowers_energy(recommender):
@@ -99,7 +100,7 @@ def test_no_repeats_of_recent_or_disliked_tracks(recommender):
 def test_a_dislike_and_a_like_change_the_next_picks(recommender, catalog):
     before = recommender.recommend(SAD)
     disliked = before.picks[0].track
-    taste = Taste().update(disliked, liked=False, target=before.target)
+    taste = Taste().update(disliked, liked=False, target=before.picks[0].aim)
     after = recommender.recommend(SAD, taste=taste)
     assert all(set(p.track.artists).isdisjoint(disliked.artists) for p in after.picks)
 
