@@ -130,7 +130,7 @@ class SpotifyClient:
             else:
                 self._failed(f"HTTP {error.http_status}")
             return None
-        except requests.RequestException as error:
+        except (requests.RequestException, ValueError, KeyError, TypeError) as error:  # network or odd payload
             self._failed(type(error).__name__)
             return None
         with self._lock:

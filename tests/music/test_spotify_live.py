@@ -131,3 +131,9 @@ async def test_bad_credentials_fall_back_offline_with_one_log_line(catalog, fake
 def test_no_credentials_means_no_client():
     assert SpotifyClient.from_env({}) is None
     assert SpotifyClient.from_env({"SPOTIFY_CLIENT_ID": "a", "SPOTIFY_CLIENT_SECRET": "b"}) is not None
+
+
+async def test_malformed_search_payload_counts_as_a_failure(catalog, fake):
+    fake.tracks = [{"id": "x" * 22, "artists": [{"no-name": True}]}]
+    client = fake.client()
+    assert (await live(catalog, client).recommend_live(SAD, deadline=WAIT)).source == "offline"
