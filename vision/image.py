@@ -41,7 +41,7 @@ def decode(data: bytes, max_side: int | None = None) -> Photo:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError(f"image too large (the limit is {MAX_PIXELS // 1_000_000} megapixels)") from None
     except (OSError, SyntaxError, ValueError, EOFError):
-        raise ImageError("corrupt image header") from None
+        raise ImageError("truncated or corrupt image") from None
     width, height = img.size
     if width * height > MAX_PIXELS:
         raise ImageError(f"image too large ({width}x{height}; the limit is {MAX_PIXELS // 1_000_000} megapixels)")
