@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import URL, AsyncAdaptedQueuePool, delete, event, make_url, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -60,7 +60,7 @@ class Store:
     @classmethod
     async def open(cls, url: str) -> Store:
         """Connect ("sqlite+aiosqlite:///path.db" or "postgresql+asyncpg://...") and migrate to head."""
-        engine = create_async_engine(url, pool_pre_ping=True)
+        engine = create_async_engine(url, **_engine_options(make_url(url)))
         if engine.dialect.name == "sqlite":
             _tune_sqlite(engine)
         elif engine.dialect.name != "postgresql":
@@ -189,6 +189,16 @@ class Store:
                 deleted += (await session.execute(delete(table).where(table.c.user_id == user_id))).rowcount
             deleted += (await session.execute(delete(users).where(users.c.id == user_id))).rowcount
             return deleted
+
+
+def _engine_options(url: URL) -> dict[str, Any]:
+    if url.get_backend_name() != "sqlite":
+        return {"pool_pre_ping": True}  # a server may drop idle connections
+    # SQLite has one writer at a time (and every transaction here takes the write lock), so more connections
+    # only poll the file lock against each other; one connection queues callers in order instead. It also
+    # keeps an in-memory database alive, where SQLite's default StaticPool would share it between transactions.
+    return {"poolclass": AsyncAdaptedQueuePool, "pool_size": 1, "max_overflow": 0,
+            "pool_timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

@@ -222,3 +222,11 @@ async def test_concurrent_writes_for_different_users_do_not_cross(store):
                                                          for i in range(5)]
         assert {f.track_id for f in await store.feedback(user_id)} == {f"track-{user_id}-{i}" for i in range(5)}
         assert (await store.get_user(user_id)).prefs == {"user": user_id}
+
+
+@pytest.mark.timeout(60)  # the failure mode here is a hang: concurrent transactions on one shared connection
+async def test_in_memory_store_serves_concurrent_coroutines():
+    store = await Store.open("sqlite+aiosqlite://")
+    await asyncio.gather(*(store.add_reading(user_id, "face", HAPPY, 0.9, T0) for user_id in range(30)))
+    assert [len(await store.readings(user_id)) for user_id in range(30)] == [1] * 30
+    await store.close()
