@@ -4,7 +4,7 @@
 
 Every number comes from ``TextAnalyzer.analyze_many`` (clean(), chunking, temperature), so the
 card measures what the bot runs. Writes ``metrics.json`` and ``confusion.png`` next to the model and
-regenerates the results block of ``MODEL_CARD.md`` between its ``metrics`` markers.
+regenerates the card's generated blocks (``MODEL_CARD.md``: training history, results).
 """
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ from nlp.train import single_label_macro_f1  # noqa: E402
 
 SAMPLE_EVERY = 5  # the fixed sample the tests re-score: test examples 0, 5, 10, ...
 ECE_BINS = 15
-MARKERS = ("<!-- metrics:start -->", "<!-- metrics:end -->")
 
 
 def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS) -> float:
@@ -159,19 +158,29 @@ def results_markdown(metrics: dict, matrix: np.ndarray) -> str:
         "|" + " --- |" * (len(EMOTIONS) + 1),
         *(f"| **{name}** | " + " | ".join(str(v) for v in row) + " |" for name, row in zip(EMOTIONS, matrix)),
         "",
-        f"Test comments marked non-English by the language check: {metrics['marked_non_english']} of {e['n']}.",
+        f"Test comments marked non-English by the language check: {metrics['marked_non_english']} of {e['n']}. "
+        f"Weights: {metrics['weights_mb']} MB (fp16 safetensors).",
     ]
     return "\n".join(lines)
 
 
-def update_card(card: Path, block: str) -> None:
-    """Replace the text between the card's metrics markers (the rest of the card is hand-written)."""
-    start, end = MARKERS
+def history_markdown(training: dict) -> str:
+    rows = [f"| {h['epoch']} | {h['loss']:.4f} | {h['dev_macro_f1']:.4f} | {h['dev_accuracy']:.4f} | {h['seconds']:.0f} |"
+            for h in training["history"]]
+    return "\n".join(["| epoch | train loss | dev macro-F1 | dev accuracy | seconds |", "| --- | --- | --- | --- | --- |",
+                      *rows, "", f"Kept: epoch {training['best_epoch']}; temperature {training['temperature']}."])
+
+
+def update_card(card: Path, blocks: dict[str, str]) -> None:
+    """Replace each ``<!-- name:start -->...<!-- name:end -->`` block; the rest of the card is hand-written."""
     text = card.read_text()
-    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
-    if not pattern.search(text):
-        raise ValueError(f"{card} has no {start} ... {end} block")
-    card.write_text(pattern.sub(lambda _: f"{start}\n{block}\n{end}", text))
+    for name, block in blocks.items():
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
+        if not pattern.search(text):
+            raise ValueError(f"{card} has no {start} ... {end} block")
+        text = pattern.sub(lambda _: f"{start}\n{block}\n{end}", text)
+    card.write_text(text)
 
 
 def main() -> None:
@@ -185,11 +194,12 @@ def main() -> None:
     metrics["weights_mb"] = round((model_dir / "model.safetensors").stat().st_size / 2**20, 1)
     (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     plot_confusion(matrix, model_dir / "confusion.png")
-    block = results_markdown(metrics, matrix)
+    results = results_markdown(metrics, matrix)
     card = model_dir / "MODEL_CARD.md"
     if card.exists():
-        update_card(card, block)
-    print(block)
+        training = json.loads((model_dir / "training.json").read_text())
+        update_card(card, {"history": history_markdown(training), "metrics": results})
+    print(results)
 
 
 if __name__ == "__main__":
