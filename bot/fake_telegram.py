@@ -10,11 +10,13 @@ import asyncio
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from bot import messages
 
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "moodtune", "username": "moodtune_bot",
             "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -262,11 +264,38 @@ class FakeUser:
         buttons = [b for row in rows for b in row if label in b["text"] and "callback_data" in b]
         if not buttons:
             raise LookupError(f"no button {label!r} on {[b['text'] for row in rows for b in row]}")
-        query = {"id": f"q{next(self._message_ids)}", "from": self.user, "chat_instance": str(self.id),
+        query = {"id": f"q{self.id}-{next(self._message_ids)}", "from": self.user, "chat_instance": str(self.id),
                  "data": buttons[0]["callback_data"], "message": message}
         return await self.api.push(self.token, {"callback_query": query})
+
+    @property
+    def activity(self) -> list[Call]:
+        """Everything the bot did in this chat: messages, edits, and answers to this user's button taps."""
+        return [c for c in self.api.calls
+                if c.chat_id == self.id or c.params.get("callback_query_id", "").startswith(f"q{self.id}-")]
+
+    async def wait_for(self, condition: Callable[[list[Call]], bool], timeout: float = 30.0) -> list[Call]:
+        await self.api.wait_until(lambda: condition(self.activity), timeout)
+        return self.activity
 
     async def wait_for_messages(self, count: int, timeout: float = 30.0) -> list[Call]:
         """Wait until the bot has sent this chat `count` messages in all; return them."""
         await self.api.wait_until(lambda: len(self.sent) >= count, timeout)
         return self.sent
+
+    async def settle(self) -> None:
+        """Wait until the bot has handled everything this user sent. One user's updates are handled
+        in order, so the answer to a trailing /help marks the end."""
+        before = len(self.sent)
+        await self.say("/help")
+        await self.api.wait_until(lambda: any(c.text == messages.HELP for c in self.sent[before:]))
+
+    async def answer(self, action: Awaitable[int]) -> Call:
+        """Do `action` (send something) once earlier updates are done; return the bot's first reply."""
+        await self.settle()
+        before = len(self.sent)
+        await action
+        return (await self.wait_for_messages(before + 1))[before]
+
+    async def ask(self, text: str) -> Call:
+        return await self.answer(self.say(text))

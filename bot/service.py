@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -19,7 +20,7 @@ from PIL import Image
 from emotions import as_probs
 from bot.settings import Settings
 from fusion import Mood, Reading, estimate, journey
-from music import Preferences, Recommendation, Recommender, Taste
+from music import Preferences, Recommendation, Recommender, Taste, Track, co_liked, parse_preferences
 from nlp import TextAnalyzer, TextReading
 from storage import Store
 from vision import Face, FaceAnalyzer
@@ -55,6 +56,29 @@ class TextResult:
         return not self.before.enough_evidence or self.before.label != self.after.label
 
 
+class RecentPicks:
+    """The tracks last recommended to each user, with the target they were picked for (for 👍/👎).
+
+    In memory and bounded: it only sharpens taste learning; after a restart the catalog still knows the track.
+    """
+
+    def __init__(self, users: int = 10_000):
+        self._users = users
+        self._picks: OrderedDict[int, dict[str, tuple[Track, tuple[float, float]]]] = OrderedDict()
+
+    def remember(self, user_id: int, picks: dict[str, tuple[Track, tuple[float, float]]]) -> None:
+        recent = self._picks.pop(user_id, {})
+        self._picks[user_id] = {**recent, **picks} if len(recent) < 64 else picks
+        while len(self._picks) > self._users:
+            self._picks.popitem(last=False)
+
+    def get(self, user_id: int, track_id: str) -> tuple[Track, tuple[float, float]] | None:
+        return self._picks.get(user_id, {}).get(track_id)
+
+    def forget(self, user_id: int) -> None:
+        self._picks.pop(user_id, None)
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -78,6 +102,7 @@ class Service:
     def __init__(self, models: Models, store: Store, recommender: Recommender, threads: int):
         self.models, self.store, self.recommender = models, store, recommender
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="inference")
+        self._picks = RecentPicks()
 
     async def close(self) -> None:
         self.executor.shutdown(wait=True)
@@ -146,6 +171,19 @@ class Service:
     async def save_preferences(self, user_id: int, prefs: Preferences) -> None:
         await self.store.set_prefs(user_id, prefs.to_dict())
 
+    async def add_preferences(self, user_id: int, text: str) -> tuple[Preferences, tuple[str, ...]]:
+        """Free text ("telugu, sid sriram, no explicit") adds to the user's preferences.
+
+        Returns the preferences (saved only if something was recognised) and the words not understood.
+        """
+        current = await self.preferences(user_id)
+        said, unknown = parse_preferences(text, self.recommender.catalog)
+        merged = replace(current, languages=current.languages | said.languages, genres=current.genres | said.genres,
+                         artists=current.artists | said.artists, explicit=current.explicit and said.explicit)
+        if merged != current:
+            await self.save_preferences(user_id, merged)
+        return merged, unknown
+
     async def playlist(self, user_id: int, mood: Mood, strategy: str | None = None) -> Recommendation:
         at = now()
         user = await self.store.get_user(user_id)
@@ -154,21 +192,35 @@ class Service:
         recommendation = await self.recommender.recommend_live(
             mood.probs, strategy=strategy or prefs.strategy, prefs=prefs, taste=taste,
             exclude=frozenset(await self.store.recent_track_ids(user_id, since=at - RECENT_PICKS)),
-            co_liked=await self.store.liked_by_others(user_id))
+            co_liked=await self._co_liked(user_id))
         track_ids = [pick.track.id for pick in recommendation.picks]
         await self.store.add_recommendation(user_id, track_ids, recommendation.strategy, mood.label, at)
+        self._picks.remember(user_id, {pick.track.id: (pick.track, recommendation.target)
+                                       for pick in recommendation.picks})
         return recommendation
 
+    async def _co_liked(self, user_id: int) -> dict[str, float] | None:
+        mine = {f.track_id for f in await self.store.feedback(user_id) if f.liked}
+        if not mine:
+            return None
+        others: dict[int, set[str]] = {}
+        for other, track_id in await self.store.liked_by_others(user_id):
+            others.setdefault(other, set()).add(track_id)
+        return co_liked(mine, others.values())
+
     async def feedback(self, user_id: int, track_id: str, liked: bool) -> None:
+        """Store the vote; it also teaches the user's taste (with the target the track was picked for)."""
         await self.store.add_feedback(user_id, track_id, liked, now())
-        track = self.recommender.track(track_id)
-        if track is not None:  # live Spotify picks outside the catalog only count as co-likes
-            user = await self.store.get_user(user_id)
-            taste = Taste.from_dict(user.taste) if user and user.taste else Taste()
-            await self.store.set_taste(user_id, taste.update(track, liked).to_dict())
+        track, target = self._picks.get(user_id, track_id) or (self.recommender.catalog.get(track_id), None)
+        if track is None:  # a live Spotify pick from before a restart: it still counts as a co-like
+            return
+        user = await self.store.get_user(user_id)
+        taste = Taste.from_dict(user.taste) if user and user.taste else Taste()
+        await self.store.set_taste(user_id, taste.update(track, liked, target).to_dict())
 
     # -- privacy -----------------------------------------------------------------------------
     async def forget(self, user_id: int) -> int:
+        self._picks.forget(user_id)
         return await self.store.forget(user_id)
 
     async def purge(self, retention_days: int) -> int:

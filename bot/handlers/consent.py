@@ -39,8 +39,10 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_user is None:
         raise ApplicationHandlerStop
     message, query = update.message, update.callback_query
-    if message and message.text and message.text.split(maxsplit=1)[0].split("@")[0] in OPEN_COMMANDS:
-        return
+    if message and message.text and message.text.startswith(OPEN_COMMANDS):
+        command = message.text.split()[0].split("@")[0]
+        if command in OPEN_COMMANDS:
+            return
     if query and (query.data or "").startswith("consent:"):
         return
     if await service(context).consented(update.effective_user.id):

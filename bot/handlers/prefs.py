@@ -44,15 +44,9 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def apply_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """Free text like "telugu, lo-fi, sid sriram" adds to what the user has."""
-    svc = service(context)
-    prefs = await svc.preferences(update.effective_user.id)
-    updated = svc.recommender.parse_preferences(text, prefs)
-    if updated == prefs:
-        await update.effective_message.reply_text(
-            "I didn't recognise a language, genre or artist in that. " + messages.PREFS_ASK)
-        return
-    await svc.save_preferences(update.effective_user.id, updated)
-    await update.effective_message.reply_text(describe(updated), reply_markup=keyboard(updated))
+    prefs, unknown = await service(context).add_preferences(update.effective_user.id, text)
+    note = f"\n\nI didn't recognise: <i>{escape(', '.join(unknown))}</i>" if unknown else ""
+    await update.effective_message.reply_text(describe(prefs) + note, reply_markup=keyboard(prefs))
 
 
 async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
