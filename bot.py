@@ -1,11 +1,11 @@
 """moodtune: run the Telegram bot (`make run`). Long polling, or a webhook when WEBHOOK_URL is set."""
 from __future__ import annotations
 
-import logging
 import sys
 
 from pydantic import ValidationError
 
+from bot.logs import setup_logging
 from bot.settings import Settings
 
 HOW_TO_GET_A_TOKEN = """\
@@ -22,24 +22,23 @@ moodtune needs a Telegram bot token, and TELEGRAM_BOT_TOKEN is not set.
 def main() -> int:
     try:
         settings = Settings()
-    except ValidationError as error:
-        print(f"moodtune: bad settings:\n{error}", file=sys.stderr)
+    except ValidationError as error:  # print what is wrong, never the values (they may be secrets)
+        problems = "\n".join(f"  {'.'.join(map(str, e['loc'])).upper() or 'settings'}: {e['msg']}"
+                             for e in error.errors())
+        print(f"moodtune: bad settings:\n{problems}", file=sys.stderr)
         return 2
     if settings.telegram_bot_token is None:
         print(HOW_TO_GET_A_TOKEN, file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry request URLs, token included
+    setup_logging(settings)
 
-    from bot.app import build_application  # imports torch and the models' code: only once we know we'll run
+    from bot.app import ALLOWED_UPDATES, build_application, webhook_options  # torch & models: only when running
 
     app = build_application(settings)
     if settings.webhook_url:
-        app.run_webhook(listen="0.0.0.0", port=settings.port, url_path=settings.webhook_path,
-                        webhook_url=settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value(),
-                        allowed_updates=["message", "callback_query"])
+        app.run_webhook(**webhook_options(settings))
     else:
-        app.run_polling(allowed_updates=["message", "callback_query"])
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 
 

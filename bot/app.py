@@ -20,6 +20,7 @@ from storage import Store
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = timedelta(hours=1)
+ALLOWED_UPDATES = ["message", "callback_query"]
 COMMANDS = [
     BotCommand("mood", "What I think you feel, and why"),
     BotCommand("playlist", "Music for your mood: match, lift or calm"),
@@ -62,7 +63,7 @@ async def _start(app: Application, settings: Settings, models: Models | None) ->
     if settings.spotify_client_id and settings.spotify_client_secret:
         spotify = SpotifyClient(settings.spotify_client_id, settings.spotify_client_secret.get_secret_value())
     app.bot_data["service"] = Service(models, store, Recommender(spotify=spotify), settings.inference_threads)
-    app.job_queue.run_repeating(_purge, interval=PURGE_EVERY, first=0, name="retention")
+    app.job_queue.run_repeating(_purge, interval=PURGE_EVERY, first=1, name="retention")  # 0 never fires
     await app.bot.set_my_commands(COMMANDS)
 
 
@@ -78,16 +79,27 @@ async def _purge(context: ContextTypes.DEFAULT_TYPE) -> None:
     log.info("retention: deleted %d readings older than %d days", deleted, days)
 
 
-@asynccontextmanager
-async def polling(app: Application) -> AsyncIterator[Application]:
-    """Run `app` with long polling inside an event loop that's already running (tests, demo, bench).
+def webhook_options(settings: Settings) -> dict:
+    """How the webhook listens; Telegram must send WEBHOOK_SECRET with every update (else 403)."""
+    return dict(listen=settings.webhook_listen, port=settings.port, url_path=settings.webhook_path,
+                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES)
 
-    The same steps as Application.run_polling, which owns its loop and so can't be used there.
+
+@asynccontextmanager
+async def running(app: Application) -> AsyncIterator[Application]:
+    """Serve `app` (webhook when configured, else long polling) inside an event loop that's already
+    running: tests, demo, bench. The same steps as Application.run_polling/run_webhook, which own
+    their loop and so can't be used there.
     """
+    settings: Settings = app.bot_data["settings"]
     await app.initialize()
     try:
         await app.post_init(app)
-        await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
+        if settings.webhook_url:
+            await app.updater.start_webhook(**webhook_options(settings))
+        else:
+            await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
         await app.start()
         try:
             yield app

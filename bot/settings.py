@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     spotify_client_secret: SecretStr | None = None
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
     port: int = 8443
     retention_days: int = 30
     log_level: str = "INFO"

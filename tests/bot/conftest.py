@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.app import build_application, polling
+from bot.app import build_application, running
 from bot.fake_telegram import FakeBotAPI, FakeUser
 from bot.service import Models, load_models
 from bot.settings import Settings
@@ -62,5 +62,5 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 @pytest.fixture
 async def bot(api: FakeBotAPI, models: Models, tmp_path) -> AsyncIterator[Harness]:
     app = build_application(settings_for(api, tmp_path / "bot.db"), models)
-    async with polling(app):
+    async with running(app):
         yield Harness(api, app)
