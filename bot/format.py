@@ -48,12 +48,17 @@ def faces_reply(faces: list[Face], mood: Mood) -> str:
 
 
 def mood_reply(mood: Mood, now: datetime) -> str:
-    lines = [f"I think you feel {label(mood.label)}, {sureness(mood.confidence)} ({mood.confidence:.0%})."]
-    if mood.mixed:
-        lines.append("It's <i>mixed</i>: your face and your words don't agree.")
-    lines.append("<b>What drove it</b>")
-    for c in sorted(mood.contributions, key=lambda c: c.share, reverse=True)[:4]:
-        lines.append(f"{SOURCE.get(c.source, c.source)}, {ago(c.at, now)}: {label(c.label)} ({c.share:.0%})")
+    """Label and confidence, fusion's explanation, then each source's part (face vs words, how recent)."""
+    lines = [f"I think you feel {label(mood.label)}, {sureness(mood.confidence)} ({mood.confidence:.0%}).",
+             escape(mood.explanation), "<b>What drove it</b>"]
+    by_source: dict[str, list] = {}
+    for c in mood.contributions:  # biggest share first, so each source's first is its strongest
+        by_source.setdefault(c.source, []).append(c)
+    for source, parts in sorted(by_source.items(), key=lambda kv: -sum(c.share for c in kv[1])):
+        count = f" ×{len(parts)}" if len(parts) > 1 else ""
+        latest = max(c.at for c in parts)
+        lines.append(f"{SOURCE.get(source, source)}{count}, {ago(latest, now)}: {label(parts[0].label)} "
+                     f"({sum(c.share for c in parts):.0%})")
     return "\n".join(lines)
 
 
