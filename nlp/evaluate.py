@@ -159,7 +159,7 @@ def results_markdown(metrics: dict, matrix: np.ndarray) -> str:
         *(f"| **{name}** | " + " | ".join(str(v) for v in row) + " |" for name, row in zip(EMOTIONS, matrix)),
         "",
         f"Test comments marked non-English by the language check: {metrics['marked_non_english']} of {e['n']}. "
-        f"Weights: {metrics['weights_mb']} MB (fp16 safetensors).",
+        f"Weights: {metrics['weights_mb']} MB (fp16 safetensors, in shards under 25 MB).",
     ]
     return "\n".join(lines)
 
@@ -191,7 +191,7 @@ def main() -> None:
     transformers_logging.disable_progress_bar()
     model_dir = Path(args.model)
     metrics, matrix = evaluate(TextAnalyzer(model_dir), data.load("test", args.data))
-    metrics["weights_mb"] = round((model_dir / "model.safetensors").stat().st_size / 2**20, 1)
+    metrics["weights_mb"] = round(sum(f.stat().st_size for f in model_dir.glob("*.safetensors")) / 2**20, 1)
     (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     plot_confusion(matrix, model_dir / "confusion.png")
     results = results_markdown(metrics, matrix)
