@@ -11,6 +11,7 @@ from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot import health
 from bot.handlers import register
 from bot.limits import PerUserOrder, TokenBucket
 from bot.service import Models, Service, load_models
@@ -64,6 +65,8 @@ async def _start(app: Application, settings: Settings, models: Models | None) ->
         spotify = SpotifyClient(settings.spotify_client_id, settings.spotify_client_secret.get_secret_value())
     app.bot_data["service"] = Service(models, store, Recommender(spotify=spotify), settings.inference_threads)
     app.job_queue.run_repeating(_purge, interval=PURGE_EVERY, first=1, name="retention")  # 0 never fires
+    if settings.health_file:
+        app.job_queue.run_repeating(health.beat, interval=health.BEAT_EVERY, first=1, name="heartbeat")
     await app.bot.set_my_commands(COMMANDS)
 
 

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     port: int = 8443
     retention_days: int = 30
     log_level: str = "INFO"
+    health_file: Path | None = None  # set: a heartbeat keeps it fresh (see bot/health.py)
 
     face_model_dir: Path = ROOT / "models" / "face_emotion"
     text_model_dir: Path = ROOT / "models" / "text_emotion"

@@ -158,3 +158,16 @@ def test_without_a_token_bot_py_says_what_to_do(tmp_path):
     assert "@BotFather" in done.stderr and "/newbot" in done.stderr
     assert "TELEGRAM_BOT_TOKEN=" in done.stderr and "make run" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+async def test_the_heartbeat_keeps_the_health_check_green(api, models, tmp_path):
+    alive = tmp_path / "alive"
+    check = [sys.executable, "-m", "bot.health"]
+    env = {**os.environ, "HEALTH_FILE": str(alive)}
+    assert subprocess.run(check, cwd=ROOT, env=env, timeout=60).returncode == 1
+    async with running(build_application(settings_for(api, tmp_path / "bot.db", health_file=alive), models)):
+        for _ in range(100):
+            if alive.exists():
+                break
+            await asyncio.sleep(0.1)
+        assert subprocess.run(check, cwd=ROOT, env=env, timeout=60).returncode == 0
