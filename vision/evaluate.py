@@ -9,6 +9,7 @@ regenerates the card's blocks between its ``training`` and ``metrics`` markers.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -24,6 +25,7 @@ from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix, f1_score, 
 from emotions import EMOTIONS  # noqa: E402
 from vision import data  # noqa: E402
 from vision.classifier import DEFAULT_MODEL_DIR, FaceEmotionClassifier  # noqa: E402
+from vision.train import TrainConfig  # noqa: E402
 
 ECE_BINS = 15
 BATCH = 512
@@ -119,18 +121,38 @@ def metrics_markdown(metrics: dict, matrices: dict[str, np.ndarray]) -> str:
     return "\n".join(lines)
 
 
+def train_command(train_config: dict) -> str:
+    """The command line that repeats a training run: its settings that differ from the defaults."""
+    defaults = dataclasses.asdict(TrainConfig())
+    changed = [f"--{k} {v}" for k, v in train_config.items() if k != "data_path" and v != defaults[k]]
+    return " ".join(["python -m vision.train", *changed])
+
+
 def training_markdown(config: dict, weights_mb: float) -> str:
-    best = next(h for h in config["history"] if h["epoch"] == config["best_epoch"])
-    c = config["train_config"]
-    return "\n".join([
-        f"From `config.json`: {config['n_params'] / 1e6:.2f}M parameters (widths {config['model']['widths']}), "
-        f"`model.safetensors` {weights_mb} MB. {len(config['history'])} epochs of batch {c['batch_size']}, "
-        f"max LR {c['max_lr']}, weight decay {c['weight_decay']}, dropout {c['dropout']}, EMA decay {c['ema_decay']}, "
-        f"seed {c['seed']}; about {sum(h['seconds'] for h in config['history']) / 60:.0f} minutes on CPU.",
-        f"Best epoch {config['best_epoch']}: PublicTest accuracy {best['val_ferplus_acc']:.3f} (product head, FER+ "
-        f"majority) and {best['val_fer2013_acc']:.3f} (benchmark head, FER2013 labels). Temperatures fitted on "
-        f"PublicTest: product {config['temperatures']['product']}, benchmark {config['temperatures']['benchmark']}.",
-    ])
+    """What config.json says about how the shipped weights were made, and the commands that remake them."""
+    runs = config.get("member_runs", [config])  # an ensemble (vision/ensemble.py) lists its members' runs
+    lines = [f"From `config.json`: `model.safetensors` is {weights_mb} MB, "
+             + (f"an ensemble of {len(runs)} networks whose logits are averaged." if len(runs) > 1 else "one network."),
+             ""]
+    for i, run in enumerate(runs, 1):
+        c, best = run["train_config"], next(h for h in run["history"] if h["epoch"] == run["best_epoch"])
+        lines.append(
+            f"- run {i}: seed {c['seed']}, {run['n_params'] / 1e6:.2f}M parameters, {len(run['history'])} epochs "
+            f"(about {sum(h['seconds'] for h in run['history']) / 60:.0f} min on CPU); best epoch {run['best_epoch']}: "
+            f"PublicTest accuracy {best['val_ferplus_acc']:.3f} (product head, FER+ majority), "
+            f"{best['val_fer2013_acc']:.3f} (benchmark head, FER2013 label)")
+    if len(runs) > 1:
+        lines.append(f"- ensemble: PublicTest accuracy {config['val_ferplus_acc']:.3f} (product), "
+                     f"{config['val_fer2013_acc']:.3f} (benchmark)")
+    t = config["temperatures"]
+    lines += [f"- temperatures fitted on PublicTest: product {t['product']}, benchmark {t['benchmark']}", "",
+              "Reproduce (from the repository root, with `../shared/data` beside it):", "", "```",
+              *(train_command(run["train_config"]) for run in runs)]
+    if len(runs) > 1:
+        outs = " ".join(run["train_config"]["out"] for run in runs)
+        lines.append(f"python -m vision.ensemble {outs} --out models/face_emotion")
+    lines += ["make eval   # python -m vision.evaluate: metrics.json, confusion_*.png and this card's blocks", "```"]
+    return "\n".join(lines)
 
 
 def replace_block(text: str, name: str, body: str) -> str:
