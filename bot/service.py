@@ -18,6 +18,7 @@ import torch
 from PIL import Image
 
 from emotions import as_probs
+from bot.batching import MicroBatcher
 from bot.settings import Settings
 from fusion import Mood, Reading, estimate, journey
 from music import Preferences, Recommendation, Recommender, Taste, Track, co_liked, parse_preferences
@@ -28,6 +29,7 @@ from vision import Face, FaceAnalyzer
 T = TypeVar("T")
 MOOD_WINDOW = timedelta(days=2)  # older readings have decayed to nothing in fusion anyway
 RECENT_PICKS = timedelta(days=1)  # don't repeat a track recommended within this window
+TEXT_BATCH = 32  # messages read in one transformer pass under load
 CLEAR_CHANGE = 0.5  # a text moves the mood "clearly" when the new label is at least this sure
 
 
@@ -103,6 +105,8 @@ class Service:
         self.models, self.store, self.recommender = models, store, recommender
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="inference")
         self._picks = RecentPicks()
+        self._read_texts = MicroBatcher(lambda texts: self.off_loop(models.text.analyze_many, texts),
+                                        max_batch=TEXT_BATCH, max_in_flight=threads)
 
     async def close(self) -> None:
         self.executor.shutdown(wait=True)
@@ -134,7 +138,7 @@ class Service:
         at = now()
         readings = await self._readings(user_id, at - MOOD_WINDOW)
         before = estimate(readings, at)
-        reading = await self.off_loop(self.models.text.analyze, text)
+        reading = await self._read_texts(text)
         if reading is None:
             return TextResult(None, before, before)
         meta = {"language": reading.language, "low_confidence": reading.low_confidence}
