@@ -69,6 +69,7 @@ def score_head(model_dir: Path, head: str, split: data.Split) -> tuple[dict, np.
         "macro_f1": round(float(f1_score(y, predicted, labels=LABELS, average="macro")), 4),
         "recall": dict(zip(EMOTIONS, np.round(recall_score(y, predicted, labels=LABELS, average=None), 4).tolist())),
         "temperature": classifier.temperature,
+        "mean_confidence": round(float(calibrated[rows].max(1).mean()), 4),
         "ece_before_temperature": round(expected_calibration_error(uncalibrated[rows], y), 4),
         "ece_after_temperature": round(expected_calibration_error(calibrated[rows], y), 4),
         "guard_sample_accuracy": round(float((calibrated[sample].argmax(1) == gold[sample]).mean()), 4),
@@ -98,11 +99,16 @@ def metrics_markdown(metrics: dict, matrices: dict[str, np.ndarray]) -> str:
         "faces, never used for training, model selection or calibration), through `FaceEmotionClassifier` "
         "(flip averaging + fitted temperature).",
         "",
-        "| head | truth | rows | accuracy | macro-F1 | ECE before / after temperature (15 bins) |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| head | truth | rows | accuracy | macro-F1 | ECE before / after temperature (15 bins) | mean confidence |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
         *(f"| {name} | {m['truth']} | {m['rows']} | **{m['accuracy']:.3f}** | {m['macro_f1']:.3f} | "
-          f"{m['ece_before_temperature']:.3f} / {m['ece_after_temperature']:.3f} (T = {m['temperature']}) |"
-          for name, m in (("product", p), ("benchmark", b))),
+          f"{m['ece_before_temperature']:.3f} / {m['ece_after_temperature']:.3f} (T = {m['temperature']}) | "
+          f"{m['mean_confidence']:.3f} |" for name, m in (("product", p), ("benchmark", b))),
+        "",
+        "ECE compares top-1 confidence with accuracy against the head's truth label. The product head's "
+        "temperature is fitted to the FER+ vote distributions (the share of 10 raters choosing each label), "
+        "not to the majority label, so its ECE against the majority label can rise after temperature: "
+        "compare its mean confidence with its accuracy.",
         "",
         f"The product head is scored on the {p['rows']} rows whose FER+ majority is one of our seven labels; "
         f"the {metrics['privatetest_rows'] - p['rows']} rows won by contempt, unknown or not-a-face are excluded. "
