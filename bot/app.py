@@ -14,7 +14,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot import health
 from bot.handlers import register
 from bot.limits import PerUserOrder, TokenBucket
-from bot.service import Models, Service, load_models
+from bot.models import Models, load_models
+from bot.service import Service
 from bot.settings import Settings
 from music import Recommender, SpotifyClient
 from storage import Store

@@ -6,37 +6,27 @@ runs every model call and chart, so one slow photo never stalls the event loop o
 from __future__ import annotations
 
 import asyncio
-import io
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-import torch
-from PIL import Image
-
-from emotions import as_probs
 from bot.batching import MicroBatcher
-from bot.settings import Settings
+from bot.models import Models
+from bot.picks import RecentPicks
+from emotions import as_probs
 from fusion import Mood, Reading, estimate, journey
-from music import Preferences, Recommendation, Recommender, Taste, Track, co_liked, parse_preferences
-from nlp import TextAnalyzer, TextReading
+from music import Preferences, Recommendation, Recommender, Taste, co_liked, parse_preferences
+from nlp import TextReading
 from storage import Store
-from vision import Face, FaceAnalyzer
+from vision import Face
 
 T = TypeVar("T")
 MOOD_WINDOW = timedelta(days=2)  # older readings have decayed to nothing in fusion anyway
 RECENT_PICKS = timedelta(days=1)  # don't repeat a track recommended within this window
 TEXT_BATCH = 32  # messages read in one transformer pass under load
 CLEAR_CHANGE = 0.5  # a text moves the mood "clearly" when the new label is at least this sure
-
-
-@dataclass(frozen=True)
-class Models:
-    face: FaceAnalyzer
-    text: TextAnalyzer
 
 
 @dataclass(frozen=True)
@@ -58,46 +48,8 @@ class TextResult:
         return not self.before.enough_evidence or self.before.label != self.after.label
 
 
-class RecentPicks:
-    """The tracks last recommended to each user, with the target they were picked for (for 👍/👎).
-
-    In memory and bounded: it only sharpens taste learning; after a restart the catalog still knows the track.
-    """
-
-    def __init__(self, users: int = 10_000):
-        self._users = users
-        self._picks: OrderedDict[int, dict[str, tuple[Track, tuple[float, float]]]] = OrderedDict()
-
-    def remember(self, user_id: int, picks: dict[str, tuple[Track, tuple[float, float]]]) -> None:
-        recent = self._picks.pop(user_id, {})
-        self._picks[user_id] = {**recent, **picks} if len(recent) < 64 else picks
-        while len(self._picks) > self._users:
-            self._picks.popitem(last=False)
-
-    def get(self, user_id: int, track_id: str) -> tuple[Track, tuple[float, float]] | None:
-        return self._picks.get(user_id, {}).get(track_id)
-
-    def forget(self, user_id: int) -> None:
-        self._picks.pop(user_id, None)
-
-
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _blank_jpeg() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (256, 256), (128, 128, 128)).save(buffer, format="JPEG")
-    return buffer.getvalue()
-
-
-def load_models(settings: Settings) -> Models:
-    """Load both analyzers once and run each once, so the first user doesn't pay the warm-up."""
-    torch.set_num_threads(settings.torch_threads)
-    models = Models(FaceAnalyzer(model_dir=settings.face_model_dir), TextAnalyzer(model_dir=settings.text_model_dir))
-    models.face.analyze(_blank_jpeg())
-    models.text.analyze("warming up, feeling fine")
-    return models
 
 
 class Service:

@@ -7,7 +7,7 @@ import pytest
 
 from bot.app import build_application, running
 from bot.fake_telegram import FakeBotAPI, FakeUser
-from bot.service import Models, load_models
+from bot.models import Models, load_models
 from bot.settings import Settings
 from bot.samples import sample_photos
 
