@@ -9,7 +9,6 @@ from PIL import Image
 from skimage import data as images
 
 from vision import DEFAULT_MODEL_DIR, FaceAnalyzer
-import os
 
 
 def encode(image: Image.Image | np.ndarray, format: str = "PNG", **save: object) -> bytes:
@@ -31,7 +30,7 @@ def lfw_faces(n: int, side: int) -> list[Image.Image]:
 
 @pytest.fixture(scope="session")
 def model_dir() -> str:
-    return os.environ.get("VISION_TEST_MODEL_DIR", str(DEFAULT_MODEL_DIR))  # TEMP
+    return str(DEFAULT_MODEL_DIR)
 
 
 @pytest.fixture(scope="session")

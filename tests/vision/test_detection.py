@@ -29,6 +29,11 @@ def test_astronaut_portrait_has_one_face_with_calibrated_probs(analyzer):
     assert face.emotion in EMOTIONS and face.confidence == max(face.probs.values())
 
 
+def test_a_smiling_portrait_reads_as_happy(analyzer):
+    (face,) = analyzer.analyze(encode(astronaut(), "JPEG"))
+    assert face.emotion == "happy"
+
+
 def test_grayscale_cameraman_portrait(analyzer):
     (face,) = analyzer.analyze(encode(images.camera(), "JPEG"))
     assert face.score > 0.95
