@@ -36,11 +36,8 @@ bench: install
 	$(PY) -m music.bench
 	$(PY) -m bot.bench
 
-# The shipped face model averages two CNNs trained from different seeds (~75 min on 2 cores).
 train-face: install
-	$(PY) -m vision.train --seed 1337 --epochs 40 --out runs/face_seed1337
-	$(PY) -m vision.train --seed 2 --epochs 24 --out runs/face_seed2
-	$(PY) -m vision.ensemble runs/face_seed1337 runs/face_seed2 --out models/face_emotion
+	$(PY) -m vision.train
 
 train-text: install
 	$(PY) -m nlp.train
