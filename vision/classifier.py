@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
 from emotions import EMOTIONS
-from vision.model import FaceEmotionEnsemble, FaceEmotionNet, FaceNetConfig
+from vision.model import FaceEmotionNet, FaceNetConfig
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "face_emotion"
 HEADS = ("product", "benchmark")
@@ -38,14 +38,12 @@ def fit_temperature(logits: torch.Tensor, targets: torch.Tensor, mask: np.ndarra
     return round(float(log_t.detach().exp()), 4)
 
 
-def save_model(model: FaceEmotionNet | FaceEmotionEnsemble, temperatures: dict[str, float], out: Path | str, meta: dict) -> None:
+def save_model(model: FaceEmotionNet, temperatures: dict[str, float], out: Path | str, meta: dict) -> None:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     state = {k: v.contiguous() for k, v in model.state_dict().items()}
     save_file(state, str(out / "model.safetensors"))
-    members = len(model.members) if isinstance(model, FaceEmotionEnsemble) else 1
-    config = {"labels": list(EMOTIONS), "model": model.config.to_dict(), "members": members,
-              "temperatures": temperatures, **meta}
+    config = {"labels": list(EMOTIONS), "model": model.config.to_dict(), "temperatures": temperatures, **meta}
     (out / "config.json").write_text(json.dumps(config, indent=1) + "\n")
 
 
@@ -59,15 +57,12 @@ class FaceEmotionClassifier:
         config = json.loads((model_dir / "config.json").read_text())
         model_cfg = config["model"]
         model_cfg["widths"] = tuple(model_cfg["widths"])
-        members = config.get("members", 1)
-        self.model = (FaceEmotionEnsemble(FaceNetConfig(**model_cfg), members) if members > 1
-                      else FaceEmotionNet(FaceNetConfig(**model_cfg)))
+        self.model = FaceEmotionNet(FaceNetConfig(**model_cfg))
         self.model.load_state_dict(load_file(str(model_dir / "model.safetensors")))
         self.model.eval()
         self.head = head
         self.temperature = float(config["temperatures"][head])
         self.input_size = self.model.config.input_size
-        self.config = config
 
     @torch.inference_mode()
     def logits(self, crops: np.ndarray) -> torch.Tensor:

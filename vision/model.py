@@ -65,18 +65,3 @@ class FaceEmotionNet(nn.Module):
         """Returns (product_logits, benchmark_logits), each [B, n_classes]."""
         h = self.dropout(self.embed(x))
         return self.product(h), self.benchmark(h)
-
-
-class FaceEmotionEnsemble(nn.Module):
-    """Several FaceEmotionNets trained from different seeds; their logits are averaged per head."""
-
-    def __init__(self, config: FaceNetConfig | None = None, members: int = 2):
-        super().__init__()
-        self.config = config or FaceNetConfig()
-        self.members = nn.ModuleList(FaceEmotionNet(self.config) for _ in range(members))
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        outputs = [member(x) for member in self.members]
-        product = torch.stack([p for p, _ in outputs]).mean(0)
-        benchmark = torch.stack([b for _, b in outputs]).mean(0)
-        return product, benchmark
