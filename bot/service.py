@@ -151,7 +151,7 @@ class Service:
             co_liked=await self._co_liked(user_id))
         track_ids = [pick.track.id for pick in recommendation.picks]
         await self.store.add_recommendation(user_id, track_ids, recommendation.strategy, mood.label, at)
-        self._picks.remember(user_id, {pick.track.id: (pick.track, recommendation.target)
+        self._picks.remember(user_id, {pick.track.id: (pick.track, pick.aim)
                                        for pick in recommendation.picks})
         return recommendation
 
