@@ -105,10 +105,8 @@ def metrics_markdown(metrics: dict, matrices: dict[str, np.ndarray]) -> str:
           f"{m['ece_before_temperature']:.3f} / {m['ece_after_temperature']:.3f} (T = {m['temperature']}) | "
           f"{m['mean_confidence']:.3f} |" for name, m in (("product", p), ("benchmark", b))),
         "",
-        "ECE compares top-1 confidence with accuracy against the head's truth label. The product head's "
-        "temperature is fitted to the FER+ vote distributions (the share of 10 raters choosing each label), "
-        "not to the majority label, so its ECE against the majority label can rise after temperature: "
-        "compare its mean confidence with its accuracy.",
+        "ECE compares top-1 confidence with accuracy against the head's truth label; each head's "
+        "temperature was fitted on PublicTest against that same kind of label.",
         "",
         f"The product head is scored on the {p['rows']} rows whose FER+ majority is one of our seven labels; "
         f"the {metrics['privatetest_rows'] - p['rows']} rows won by contempt, unknown or not-a-face are excluded. "
@@ -136,28 +134,18 @@ def train_command(train_config: dict) -> str:
 
 def training_markdown(config: dict, weights_mb: float) -> str:
     """What config.json says about how the shipped weights were made, and the commands that remake them."""
-    runs = config.get("member_runs", [config])  # an ensemble (vision/ensemble.py) lists its members' runs
-    lines = [f"From `config.json`: `model.safetensors` is {weights_mb} MB, "
-             + (f"an ensemble of {len(runs)} networks whose logits are averaged." if len(runs) > 1 else "one network."),
-             ""]
-    for i, run in enumerate(runs, 1):
-        c, best = run["train_config"], next(h for h in run["history"] if h["epoch"] == run["best_epoch"])
-        lines.append(
-            f"- run {i}: seed {c['seed']}, {run['n_params'] / 1e6:.2f}M parameters, {len(run['history'])} epochs "
-            f"(about {sum(h['seconds'] for h in run['history']) / 60:.0f} min on CPU); best epoch {run['best_epoch']}: "
-            f"PublicTest accuracy {best['val_ferplus_acc']:.3f} (product head, FER+ majority), "
-            f"{best['val_fer2013_acc']:.3f} (benchmark head, FER2013 label)")
-    if len(runs) > 1:
-        lines.append(f"- ensemble: PublicTest accuracy {config['val_ferplus_acc']:.3f} (product), "
-                     f"{config['val_fer2013_acc']:.3f} (benchmark)")
+    c, best = config["train_config"], next(h for h in config["history"] if h["epoch"] == config["best_epoch"])
     t = config["temperatures"]
-    lines += [f"- temperatures fitted on PublicTest: product {t['product']}, benchmark {t['benchmark']}", "",
-              "Reproduce (from the repository root, with `../shared/data` beside it):", "", "```",
-              *(train_command(run["train_config"]) for run in runs)]
-    if len(runs) > 1:
-        outs = " ".join(run["train_config"]["out"] for run in runs)
-        lines.append(f"python -m vision.ensemble {outs} --out models/face_emotion")
-    lines += ["make eval   # python -m vision.evaluate: metrics.json, confusion_*.png and this card's blocks", "```"]
+    lines = [
+        f"From `config.json`: `model.safetensors` is {weights_mb} MB, one network.", "",
+        f"- seed {c['seed']}, {config['n_params'] / 1e6:.2f}M parameters, {len(config['history'])} epochs "
+        f"(about {sum(h['seconds'] for h in config['history']) / 60:.0f} min on CPU); best epoch {config['best_epoch']}: "
+        f"PublicTest accuracy {best['val_ferplus_acc']:.3f} (product head, FER+ majority), "
+        f"{best['val_fer2013_acc']:.3f} (benchmark head, FER2013 label)",
+        f"- temperatures fitted on PublicTest: product {t['product']}, benchmark {t['benchmark']}", "",
+        "Reproduce (from the repository root, with `../shared/data` beside it):", "", "```",
+        train_command(c),
+        "make eval   # python -m vision.evaluate: metrics.json, confusion_*.png and this card's blocks", "```"]
     return "\n".join(lines)
 
 
