@@ -30,7 +30,7 @@ COPY models models
 
 RUN useradd --system --uid 10001 --home-dir /data --create-home moodtune
 USER moodtune
-ENV DATABASE_URL=sqlite+aiosqlite:////data/moodtune.db \
+ENV DATABASE_URL=sqlite:////data/moodtune.db \
     HEALTH_FILE=/tmp/moodtune.alive
 VOLUME /data
 # Only used in webhook mode (WEBHOOK_URL set); long polling needs no open port.

@@ -68,7 +68,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeBotAPI() as api:
             settings = Settings(_env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=api.root,
-                                database_url=f"sqlite+aiosqlite:///{tmp}/demo.db",
+                                database_url=f"sqlite:///{tmp}/demo.db",
                                 flood_burst=1000)  # the script is faster than any thumb
             print(f"moodtune demo: the real bot and models, a fake Bot API at {api.root}\n" + "-" * 72)
             async with running(build_application(settings)):

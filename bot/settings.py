@@ -16,7 +16,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     # A local Bot API server, e.g. http://localhost:8081 (also how tests reach the fake Bot API).
     telegram_api_base_url: str | None = None
-    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'moodtune.db'}"
+    database_url: str = f"sqlite:///{ROOT / 'moodtune.db'}"
     spotify_client_id: str | None = None
     spotify_client_secret: SecretStr | None = None
     webhook_url: str | None = None

@@ -226,7 +226,7 @@ async def test_concurrent_writes_for_different_users_do_not_cross(store):
 
 @pytest.mark.timeout(60)  # the failure mode here is a hang: concurrent transactions on one shared connection
 async def test_in_memory_store_serves_concurrent_coroutines():
-    store = await Store.open("sqlite+aiosqlite://")
+    store = await Store.open("sqlite://")
     await asyncio.gather(*(store.add_reading(user_id, "face", HAPPY, 0.9, T0) for user_id in range(30)))
     assert [len(await store.readings(user_id)) for user_id in range(30)] == [1] * 30
     await store.close()
