@@ -57,8 +57,10 @@ class Service:
         self.models, self.store, self.recommender = models, store, recommender
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="inference")
         self._picks = RecentPicks()
+        # One text batch at a time: under load the next messages gather into one pass (5x cheaper per
+        # message than one at a time), and the other inference thread stays free for selfies and charts.
         self._read_texts = MicroBatcher(lambda texts: self.off_loop(models.text.analyze_many, texts),
-                                        max_batch=TEXT_BATCH, max_in_flight=threads)
+                                        max_batch=TEXT_BATCH, max_in_flight=1)
 
     async def close(self) -> None:
         self.executor.shutdown(wait=True)
@@ -82,28 +84,37 @@ class Service:
         if not faces:
             return SelfieResult(faces, None)
         face = faces[0]
-        await self.store.add_reading(user_id, "face", face.probs, face.confidence, now(), meta={"faces": len(faces)})
-        return SelfieResult(faces, await self.mood(user_id))
+        at = now()
+        _, readings = await self._add_reading(user_id, "face", face.probs, face.confidence, at, {"faces": len(faces)})
+        return SelfieResult(faces, estimate(readings, at))
 
     async def read_text(self, user_id: int, text: str) -> TextResult:
         """Adds a reading of the text (never the text itself) when there is something to read."""
         at = now()
-        readings = await self._readings(user_id, at - MOOD_WINDOW)
-        before = estimate(readings, at)
         reading = await self._read_texts(text)
         if reading is None:
+            before = estimate(await self._readings(user_id, at - MOOD_WINDOW), at)
             return TextResult(None, before, before)
         meta = {"language": reading.language, "low_confidence": reading.low_confidence}
-        await self.store.add_reading(user_id, "text", reading.probs, reading.confidence, at, meta=meta)
-        after = estimate([*readings, Reading("text", reading.probs, reading.confidence, at)], at)
-        return TextResult(reading, before, after)
+        new, readings = await self._add_reading(user_id, "text", reading.probs, reading.confidence, at, meta)
+        before = estimate([r for r in readings if r is not new], at)
+        return TextResult(reading, before, estimate(readings, at))
 
     async def correct(self, user_id: int, label: str) -> Mood:
         """The user says how they really feel: a confident reading of that label."""
-        await self.store.add_reading(user_id, "correction", as_probs({label: 1.0}), 1.0, now())
-        return await self.mood(user_id)
+        at = now()
+        _, readings = await self._add_reading(user_id, "correction", as_probs({label: 1.0}), 1.0, at)
+        return estimate(readings, at)
 
     # -- mood --------------------------------------------------------------------------------
+    async def _add_reading(self, user_id: int, source: str, probs: dict[str, float], confidence: float,
+                           at: datetime, meta: dict | None = None) -> tuple[Reading, list[Reading]]:
+        """Store a reading; returns it and the user's readings in the mood window (it included)."""
+        new_id, rows = await self.store.add_reading_and_read(user_id, source, probs, confidence, at, meta,
+                                                             since=at - MOOD_WINDOW)
+        readings = {r.id: Reading(source=r.source, probs=r.probs, confidence=r.confidence, at=r.at) for r in rows}
+        return readings[new_id], list(readings.values())
+
     async def _readings(self, user_id: int, since: datetime) -> list[Reading]:
         rows = await self.store.readings(user_id, since=since)
         return [Reading(source=r.source, probs=r.probs, confidence=r.confidence, at=r.at) for r in rows]
