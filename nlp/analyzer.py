@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch.nn.utils.rnn import pad_sequence
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 import emotions
@@ -28,7 +27,8 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "text_em
 # Telegram bot commands: "/start", "/mood@moodtune_bot now" (but not "/r/music is great").
 COMMAND = re.compile(r"^\s*/\w+(@\w+)?(\s|$)")
 READABLE = re.compile(r"[^\W_]", re.UNICODE)
-BATCH_SIZE = 64
+BATCH_SIZE = 64  # a power of two: batches are padded to 1, 2, 4, ... rows
+PAD_TO = 16  # windows are padded to a multiple of this many tokens
 LOW_CONFIDENCE_BELOW = 0.3  # a top probability this low is barely above chance over 7 labels
 
 
@@ -94,15 +94,26 @@ class TextAnalyzer:
         order = np.argsort([len(w) for w in windows], kind="stable")  # similar lengths: little padding
         for start in range(0, len(order), BATCH_SIZE):
             index = order[start:start + BATCH_SIZE]
-            input_ids = pad_sequence([windows[i] for i in index], batch_first=True,
-                                     padding_value=self.tokenizer.pad_token_id)
-            mask = pad_sequence([torch.ones(len(windows[i]), dtype=torch.long) for i in index], batch_first=True)
-            logits = self.model(input_ids=input_ids, attention_mask=mask).logits
+            input_ids, mask = self._padded([windows[i] for i in index])
+            logits = self.model(input_ids=input_ids, attention_mask=mask).logits[:len(index)]
             window_log_probs[torch.from_numpy(index)] = F.log_softmax(logits.float(), dim=1)
         weights = torch.tensor([max(len(w) - 2, 1) for w in windows], dtype=torch.float32)  # minus [CLS], [SEP]
         pooled = torch.zeros(len(cleaned), len(EMOTIONS)).index_add_(0, owner, window_log_probs * weights[:, None])
         pooled /= torch.zeros(len(cleaned)).index_add_(0, owner, weights)[:, None]
         return F.log_softmax(pooled, dim=1)
+
+    def _padded(self, windows: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Token ids and attention mask, padded to a few bucketed shapes. CPU kernels keep state per
+        input shape (oneDNN primitives and their buffers), so every new (rows, length) pair costs
+        memory for good: unbucketed, RSS grew by 680 MB over 300 batches of random shapes."""
+        rows = 1 << (len(windows) - 1).bit_length()  # 1, 2, 4, ... BATCH_SIZE
+        length = -(-max(len(w) for w in windows) // PAD_TO) * PAD_TO
+        input_ids = torch.full((rows, length), self.tokenizer.pad_token_id, dtype=torch.long)
+        mask = torch.zeros((rows, length), dtype=torch.long)
+        for row in range(rows):
+            window = windows[min(row, len(windows) - 1)]  # filler rows repeat the last window; dropped after
+            input_ids[row, :len(window)], mask[row, :len(window)] = window, 1
+        return input_ids, mask
 
     @staticmethod
     def _reading(text: str, probs: dict[str, float]) -> TextReading:
