@@ -12,8 +12,9 @@ with the pair's gold label under six conditions:
 
 Labels are drawn evenly (so rare labels count as much as common ones), examples at random with
 replacement from that label's pool, with a fixed seed. "plain PoE" is the same fusion without
-masking (FusionSettings(masking=0)), to show what masking buys. --split validation (FER2013
-PublicTest + GoEmotions dev) is for choosing settings; the committed table is on test.
+masking or abstaining (FusionSettings(masking=0, neutral_abstains=False)), to show what they buy.
+--split validation (FER2013 PublicTest + GoEmotions dev) is for choosing settings; the committed
+table is on test.
 """
 from __future__ import annotations
 
@@ -102,7 +103,7 @@ def sample(condition: str, faces: Scored, texts: Scored, count: int,
 
 def evaluate(faces: Scored, texts: Scored, pairs: int, seed: int, settings: FusionSettings) -> list[dict]:
     rng = np.random.default_rng(seed)
-    plain = replace(settings, masking=0.0)
+    plain = replace(settings, masking=0.0, neutral_abstains=False)
     rows = []
     for condition in CONDITIONS:
         hits = dict.fromkeys(("face", "text", "fused", "plain PoE"), 0)
@@ -160,6 +161,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--masking", type=float, nargs="+", default=[FusionSettings.masking],
                         help="one table per value (the models score each example once)")
+    parser.add_argument("--no-abstain", action="store_true", help="a neutral-looking channel still votes")
     parser.add_argument("--mixed-divergence", type=float, default=FusionSettings.mixed_divergence)
     parser.add_argument("--fit-sharpness", action="store_true", help="print the NLL-optimal sharpness (use on validation)")
     args = parser.parse_args()
@@ -169,10 +171,11 @@ def main() -> None:
           f"(GoEmotions {text_split}, single label); face-only accuracy {np.mean(faces.probs.argmax(1) == faces.label):.3f}, "
           f"text-only {np.mean(texts.probs.argmax(1) == texts.label):.3f} over all examples")
     for masking in args.masking:
-        settings = FusionSettings(masking=masking, mixed_divergence=args.mixed_divergence)
+        settings = FusionSettings(masking=masking, mixed_divergence=args.mixed_divergence,
+                                  neutral_abstains=not args.no_abstain)
         if args.fit_sharpness:
             settings = replace(settings, sharpness=fit_sharpness(faces, texts, args.pairs, args.seed, settings))
-        print(f"\nmasking {masking}, sharpness {settings.sharpness}, mixed_divergence {args.mixed_divergence}, "
+        print(f"\nmasking {masking}, neutral abstains {settings.neutral_abstains}, sharpness {settings.sharpness}, mixed_divergence {args.mixed_divergence}, "
               f"{args.pairs} pairs per condition, "
               f"seed {args.seed}\n" + table(evaluate(faces, texts, args.pairs, args.seed, settings)))
 

@@ -19,6 +19,9 @@ probabilities calibrated; it never changes the label.
   otherwise, so L_i(m) = (1 - masking) p_i(m) + masking p_i(neutral) for m != neutral and
   L_i(neutral) = p_i(neutral). A neutral reading then barely moves an emotional one, while a
   single reading keeps its own top label. Corrections ("I'm actually sad") are not masked.
+* Abstaining: when one channel's own view is neutral and the other's shows an emotion, the neutral
+  channel is taken to be masking and left out, so the emotional side is not dragged toward neutral
+  by the neutral probability it also carries. Both neutral stays neutral.
 * A correction supersedes everything before it and counts as one fully confident reading that
   leaves some doubt; newer face and text readings add to it as usual, so clear new evidence moves
   the mood again.
@@ -97,6 +100,7 @@ class FusionSettings:
     min_evidence: float = 0.25        # total weight below this -> not enough evidence
     mixed_divergence: float = 0.3     # Jensen-Shannon divergence (bits) of face vs text that is "mixed"
     sharpness: float = 2.45           # log q is scaled by this (fitted on validation pairs): confidence ~ accuracy
+    neutral_abstains: bool = True     # a channel that looks neutral while the other shows emotion is left out
 
     def half_life(self, source: str) -> timedelta:
         return {"face": self.face_half_life, "text": self.text_half_life,
@@ -112,16 +116,17 @@ def estimate(readings: Iterable[Reading], now: datetime, settings: FusionSetting
     _require_aware(now)
     weighted = [(r, w) for r in _current(readings, now, settings) if (w := _weight(r, now, settings)) > 0]
     totals = {s: sum(w for r, w in weighted if r.source == s) for s in SOURCES}
-    # Readings of one source together count at most once (see the module doc).
-    scales = {s: 1 / max(1.0, total) for s, total in totals.items()}
+    # Each channel's own view, where it has enough weight to be heard: for abstaining, "mixed" and the explanation.
+    sides = {c: _side(weighted, c, settings) for c in CHANNELS if totals[c] >= settings.min_evidence}
+    silent = _abstaining(sides) if settings.neutral_abstains else set()
+    # Readings of one source together count at most once (see the module doc); a silent channel not at all.
+    scales = {s: 0.0 if s in silent else 1 / max(1.0, total) for s, total in totals.items()}
     log_likelihoods = [_log_likelihood(r, settings) for r, _ in weighted]
     log_q = settings.prior_weight * settings.log_prior()
     log_q = log_q + sum(scales[r.source] * w * ll for (r, w), ll in zip(weighted, log_likelihoods))
     information = [scales[r.source] * w * _divergence_from_uniform(ll) for (r, w), ll in zip(weighted, log_likelihoods)]
     probs = dict(zip(EMOTIONS, _softmax(settings.sharpness * log_q).tolist()))
     label = emotions.top(probs)
-    # Each channel's own view, where it has enough weight to be heard: for "mixed" and the explanation.
-    sides = {c: _side(weighted, c, settings) for c in CHANNELS if totals[c] >= settings.min_evidence}
     mixed = _mixed(sides, settings)
     enough = sum(totals.values()) >= settings.min_evidence
     contributions = _contributions(weighted, information)
@@ -189,6 +194,12 @@ def _side(weighted: list[tuple[Reading, float]], source: str, settings: FusionSe
     group = [(r, w) for r, w in weighted if r.source == source]
     log_p = sum(w * np.log(_floored(r, settings)) for r, w in group) / sum(w for _, w in group)
     return dict(zip(EMOTIONS, _softmax(log_p).tolist()))
+
+
+def _abstaining(sides: dict[str, dict[str, float]]) -> set[str]:
+    """The channels that look neutral while another shows an emotion: they are masking, so they abstain."""
+    neutral = {c for c, side in sides.items() if emotions.top(side) == "neutral"}
+    return neutral if len(neutral) < len(sides) else set()
 
 
 def _jensen_shannon_bits(p: dict[str, float], q: dict[str, float]) -> float:

@@ -43,6 +43,19 @@ def test_a_neutral_side_does_not_drag_down_an_emotional_one(neutral_side):
     assert mood.label == "angry" and not mood.mixed
 
 
+@pytest.mark.parametrize("neutral_side", ["face", "text"])
+def test_a_neutral_side_abstains_even_when_the_emotional_side_is_half_neutral(neutral_side):
+    emotional_side = "text" if neutral_side == "face" else "face"
+    emotional = Reading(emotional_side, {"angry": 0.45, "neutral": 0.35, "sad": 0.1, "fear": 0.1}, 0.45, NOW)
+    readings = [emotional, reading(neutral_side, "neutral", 0.9, confidence=0.9)]
+    mood = estimate(readings, NOW)
+    assert mood.label == "angry"
+    assert mood.probs == pytest.approx(estimate([emotional], NOW).probs)
+    assert [c.source for c in mood.contributions if c.share > 0] == [emotional_side]
+    # Masking alone would let the confident neutral side tip it.
+    assert estimate(readings, NOW, FusionSettings(neutral_abstains=False)).label == "neutral"
+
+
 def test_neutral_everywhere_is_neutral():
     mood = estimate([reading("face", "neutral", 0.7), reading("text", "neutral", 0.6)], NOW)
     assert mood.label == "neutral" and mood.enough_evidence
