@@ -139,7 +139,7 @@ def training_markdown(config: dict, weights_mb: float) -> str:
     lines = [
         f"From `config.json`: `model.safetensors` is {weights_mb} MB, one network.", "",
         f"- seed {c['seed']}, {config['n_params'] / 1e6:.2f}M parameters, {len(config['history'])} epochs "
-        f"(about {sum(h['seconds'] for h in config['history']) / 60:.0f} min on CPU); best epoch {config['best_epoch']}: "
+        f"(about {sum(h['seconds'] for h in config['history']) / 60:.0f} min of wall time on the 2-core CPU); best epoch {config['best_epoch']}: "
         f"PublicTest accuracy {best['val_ferplus_acc']:.3f} (product head, FER+ majority), "
         f"{best['val_fer2013_acc']:.3f} (benchmark head, FER2013 label)",
         f"- temperatures fitted on PublicTest: product {t['product']}, benchmark {t['benchmark']}", "",
