@@ -57,8 +57,9 @@ def mood_reply(mood: Mood, now: datetime) -> str:
     for source, parts in sorted(by_source.items(), key=lambda kv: -sum(c.share for c in kv[1])):
         count = f" ×{len(parts)}" if len(parts) > 1 else ""
         latest = max(c.at for c in parts)
-        lines.append(f"{SOURCE.get(source, source)}{count}, {ago(latest, now)}: {label(parts[0].label)} "
-                     f"({sum(c.share for c in parts):.0%})")
+        part = (f"{label('neutral')}, left out" if source in mood.left_out
+                else f"{label(parts[0].label)} ({sum(c.share for c in parts):.0%})")
+        lines.append(f"{SOURCE.get(source, source)}{count}, {ago(latest, now)}: {part}")
     return "\n".join(lines)
 
 

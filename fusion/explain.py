@@ -1,7 +1,7 @@
 """The one or two plain-English sentences /mood shows under the estimate."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 ADJECTIVE = {"angry": "angry", "disgust": "disgusted", "fear": "afraid", "happy": "happy",
              "sad": "sad", "surprise": "surprised", "neutral": "neutral"}
 NOUN = {"face": "selfie", "text": "message", "correction": "correction"}
+CHANNEL = {"face": "face looks", "text": "words sound"}
 ASK = "Send me a selfie or tell me in a few words how you feel."
 SUPPORTING_SHARE = 0.25  # a second source with at least this share is named too
 
@@ -28,7 +29,7 @@ def ago(at: datetime, now: datetime) -> str:
 
 def explain(label: str, confidence: float, mixed: bool, enough_evidence: bool,
             sides: Mapping[str, Mapping[str, float]], contributions: Sequence[Contribution],
-            now: datetime) -> str:
+            now: datetime, left_out: Collection[str] = ()) -> str:
     if not contributions:
         return f"I have nothing recent to go on. {ASK}"
     if not enough_evidence:
@@ -50,4 +51,8 @@ def explain(label: str, confidence: float, mixed: bool, enough_evidence: bool,
         if c.source not in {n.source for n in named} and source_share[c.source] >= SUPPORTING_SHARE:
             named.append(c)
     reasons = " and ".join(f"your {NOUN[c.source]} {ago(c.at, now)}" for c in named)
-    return f"You seem {ADJECTIVE[label]} ({confidence:.0%} sure), going by {reasons}."
+    text = f"You seem {ADJECTIVE[label]} ({confidence:.0%} sure), going by {reasons}."
+    if left_out:
+        quiet = next(iter(left_out))
+        text += f" Your {CHANNEL[quiet]} neutral, so I went by your {'words' if quiet == 'face' else 'face'}."
+    return text

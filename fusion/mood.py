@@ -80,6 +80,7 @@ class Mood:
     mixed: bool               # face and words disagree strongly
     enough_evidence: bool     # False -> the bot asks for a selfie or a few words
     contributions: tuple[Contribution, ...]  # biggest share first
+    left_out: tuple[str, ...]  # channels that looked neutral next to an emotional one (share 0)
     explanation: str          # one or two short plain-English sentences for /mood
 
 
@@ -132,8 +133,8 @@ def estimate(readings: Iterable[Reading], now: datetime, settings: FusionSetting
     contributions = _contributions(weighted, information)
     valence, arousal = circumplex.point(probs)
     return Mood(probs=probs, label=label, confidence=probs[label], valence=valence, arousal=arousal,
-                mixed=mixed, enough_evidence=enough, contributions=contributions,
-                explanation=explain(label, probs[label], mixed, enough, sides, contributions, now))
+                mixed=mixed, enough_evidence=enough, contributions=contributions, left_out=tuple(sorted(silent)),
+                explanation=explain(label, probs[label], mixed, enough, sides, contributions, now, silent))
 
 
 def journey(readings: Iterable[Reading], since: datetime, until: datetime, step: timedelta,

@@ -24,6 +24,17 @@ async def test_mood_says_what_drove_it_with_a_chart(bot, photos):
     assert ("✋ Not my mood", "fix") in reply.buttons
 
 
+async def test_neutral_words_next_to_a_smiling_selfie_are_left_out_and_said_so(bot, photos):
+    user = await bot.consented_user(44)
+    await user.send_photo(photos["one"])  # the astronaut smiles
+    await user.say("The meeting is at 3pm in room 204.")
+    await user.settle()
+    reply = await user.ask("/mood")
+    assert reply.text.startswith("I think you feel 😊 <b>happy</b>")
+    assert "Your words sound neutral, so I went by your face." in reply.text
+    assert "💬 words, just now: 😐 <b>neutral</b>, left out" in reply.text
+
+
 async def test_not_my_mood_stores_a_correction_that_wins(bot, photos):
     user = await bot.user_feeling(42, "happy")
     shown = await user.ask("/mood")

@@ -52,6 +52,8 @@ def test_a_neutral_side_abstains_even_when_the_emotional_side_is_half_neutral(ne
     assert mood.label == "angry"
     assert mood.probs == pytest.approx(estimate([emotional], NOW).probs)
     assert [c.source for c in mood.contributions if c.share > 0] == [emotional_side]
+    assert mood.left_out == (neutral_side,)
+    assert "neutral, so I went by your" in mood.explanation
     # Masking alone would let the confident neutral side tip it.
     assert estimate(readings, NOW, FusionSettings(neutral_abstains=False)).label == "neutral"
 
