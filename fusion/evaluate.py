@@ -175,8 +175,8 @@ def main() -> None:
                                   neutral_abstains=not args.no_abstain)
         if args.fit_sharpness:
             settings = replace(settings, sharpness=fit_sharpness(faces, texts, args.pairs, args.seed, settings))
-        print(f"\nmasking {masking}, neutral abstains {settings.neutral_abstains}, sharpness {settings.sharpness}, mixed_divergence {args.mixed_divergence}, "
-              f"{args.pairs} pairs per condition, "
+        print(f"\nmasking {masking}, neutral abstains {settings.neutral_abstains}, sharpness {settings.sharpness}, "
+              f"mixed_divergence {args.mixed_divergence}, {args.pairs} pairs per condition, "
               f"seed {args.seed}\n" + table(evaluate(faces, texts, args.pairs, args.seed, settings)))
 
 

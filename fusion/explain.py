@@ -1,7 +1,7 @@
 """The one or two plain-English sentences /mood shows under the estimate."""
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -29,7 +29,7 @@ def ago(at: datetime, now: datetime) -> str:
 
 def explain(label: str, confidence: float, mixed: bool, enough_evidence: bool,
             sides: Mapping[str, Mapping[str, float]], contributions: Sequence[Contribution],
-            now: datetime, left_out: Collection[str] = ()) -> str:
+            now: datetime, left_out: Sequence[str] = ()) -> str:
     if not contributions:
         return f"I have nothing recent to go on. {ASK}"
     if not enough_evidence:
@@ -53,6 +53,6 @@ def explain(label: str, confidence: float, mixed: bool, enough_evidence: bool,
     reasons = " and ".join(f"your {NOUN[c.source]} {ago(c.at, now)}" for c in named)
     text = f"You seem {ADJECTIVE[label]} ({confidence:.0%} sure), going by {reasons}."
     if left_out:
-        quiet = next(iter(left_out))
+        quiet, = left_out  # of two channels, at most one can be left out
         text += f" Your {CHANNEL[quiet]} neutral, so I went by your {'words' if quiet == 'face' else 'face'}."
     return text

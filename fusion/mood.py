@@ -119,9 +119,9 @@ def estimate(readings: Iterable[Reading], now: datetime, settings: FusionSetting
     totals = {s: sum(w for r, w in weighted if r.source == s) for s in SOURCES}
     # Each channel's own view, where it has enough weight to be heard: for abstaining, "mixed" and the explanation.
     sides = {c: _side(weighted, c, settings) for c in CHANNELS if totals[c] >= settings.min_evidence}
-    silent = _abstaining(sides) if settings.neutral_abstains else set()
-    # Readings of one source together count at most once (see the module doc); a silent channel not at all.
-    scales = {s: 0.0 if s in silent else 1 / max(1.0, total) for s, total in totals.items()}
+    left_out = _abstaining(sides) if settings.neutral_abstains else ()
+    # Readings of one source together count at most once (see the module doc); a left-out channel not at all.
+    scales = {s: 0.0 if s in left_out else 1 / max(1.0, total) for s, total in totals.items()}
     log_likelihoods = [_log_likelihood(r, settings) for r, _ in weighted]
     log_q = settings.prior_weight * settings.log_prior()
     log_q = log_q + sum(scales[r.source] * w * ll for (r, w), ll in zip(weighted, log_likelihoods))
@@ -133,8 +133,8 @@ def estimate(readings: Iterable[Reading], now: datetime, settings: FusionSetting
     contributions = _contributions(weighted, information)
     valence, arousal = circumplex.point(probs)
     return Mood(probs=probs, label=label, confidence=probs[label], valence=valence, arousal=arousal,
-                mixed=mixed, enough_evidence=enough, contributions=contributions, left_out=tuple(sorted(silent)),
-                explanation=explain(label, probs[label], mixed, enough, sides, contributions, now, silent))
+                mixed=mixed, enough_evidence=enough, contributions=contributions, left_out=left_out,
+                explanation=explain(label, probs[label], mixed, enough, sides, contributions, now, left_out))
 
 
 def journey(readings: Iterable[Reading], since: datetime, until: datetime, step: timedelta,
@@ -197,10 +197,10 @@ def _side(weighted: list[tuple[Reading, float]], source: str, settings: FusionSe
     return dict(zip(EMOTIONS, _softmax(log_p).tolist()))
 
 
-def _abstaining(sides: dict[str, dict[str, float]]) -> set[str]:
+def _abstaining(sides: dict[str, dict[str, float]]) -> tuple[str, ...]:
     """The channels that look neutral while another shows an emotion: they are masking, so they abstain."""
-    neutral = {c for c, side in sides.items() if emotions.top(side) == "neutral"}
-    return neutral if len(neutral) < len(sides) else set()
+    neutral = tuple(c for c, side in sides.items() if emotions.top(side) == "neutral")
+    return neutral if len(neutral) < len(sides) else ()
 
 
 def _jensen_shannon_bits(p: dict[str, float], q: dict[str, float]) -> float:

@@ -61,7 +61,11 @@ class FaceEmotionNet(nn.Module):
         x = self.features((x - self.mean) / self.std)
         return F.adaptive_avg_pool2d(x, 1).flatten(1)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Returns (product_logits, benchmark_logits), each [B, n_classes]."""
+    def forward(self, x: torch.Tensor, benchmark_grad: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+        """Returns (product_logits, benchmark_logits), each [B, n_classes].
+
+        benchmark_grad scales the gradient the benchmark head sends into the shared features (training
+        only; the values are unchanged), so the noisier FER2013 labels may pull on them less."""
         h = self.dropout(self.embed(x))
-        return self.product(h), self.benchmark(h)
+        g = benchmark_grad
+        return self.product(h), self.benchmark(h if g == 1.0 else h * g + h.detach() * (1 - g))

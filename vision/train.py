@@ -87,21 +87,6 @@ def class_weights(counts: np.ndarray, power: float) -> torch.Tensor:
     return torch.tensor(w / (w * counts).sum() * counts.sum(), dtype=torch.float32)
 
 
-def fer_targets(labels: torch.Tensor, smoothing: float) -> torch.Tensor:
-    """Hard FER2013 labels -> label-smoothed distributions (zeros where the label is unusable)."""
-    t = F.one_hot(labels.clamp(min=0), 7).float() * (1 - smoothing) + smoothing / 7
-    return t * (labels >= 0).float().unsqueeze(1)
-
-
-def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor,
-                       mask: torch.Tensor) -> torch.Tensor:
-    """Class-weighted cross-entropy against distributions, over the rows in mask."""
-    if not mask.any():
-        return logits.sum() * 0
-    logp = F.log_softmax(logits.float()[mask], 1)
-    return -(target[mask] * weight * logp).sum(1).mean()
-
-
 def to_input(pixels: np.ndarray | torch.Tensor) -> torch.Tensor:
     x = torch.as_tensor(pixels)
     return x.unsqueeze(1).float().div_(255)
@@ -167,17 +152,16 @@ def main(cfg: TrainConfig) -> dict:
         bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=None)
         for step in bar:
             idx = order[step * cfg.batch_size:(step + 1) * cfg.batch_size]
-            x = augment(to_input(pixels[idx]), cfg)
-            target_p, m = plus_t[idx], has_plus[idx]
-            target_b = fer_targets(fer_y[idx], cfg.label_smoothing)
-            mb = fer_y[idx] >= 0
+            x = augment(to_input(pixels[idx]), cfg).contiguous(memory_format=torch.channels_last)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
-                h = model.dropout(model.embed(x.contiguous(memory_format=torch.channels_last)))
-                # The benchmark head sees the same features but may pull on them less.
-                g = cfg.benchmark_backbone_grad
-                logits_p, logits_b = model.product(h), model.benchmark(h * g + h.detach() * (1 - g))
-            loss_p = soft_cross_entropy(logits_p, target_p, plus_w, m)
-            loss_b = soft_cross_entropy(logits_b, target_b, fer_w, mb)
+                logits_p, logits_b = model(x, benchmark_grad=cfg.benchmark_backbone_grad)
+            logits_p, logits_b = logits_p.float(), logits_b.float()
+            m = has_plus[idx]
+            loss_p = F.cross_entropy(logits_p[m], plus_t[idx][m], weight=plus_w) if m.any() else logits_p.sum() * 0
+            yb = fer_y[idx]
+            mb = yb >= 0
+            loss_b = F.cross_entropy(logits_b[mb], F.one_hot(yb[mb], 7).float(), weight=fer_w,
+                                     label_smoothing=cfg.label_smoothing)
             loss = loss_p + cfg.benchmark_weight * loss_b
             opt.zero_grad(set_to_none=True)
             loss.backward()
