@@ -19,7 +19,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
  && pip install --no-deps -c constraints.txt facenet-pytorch==2.6.0 \
  && rm /tmp/requirements.txt
 
-COPY emotions.py torchvision_cpu.py bot.py ./
+COPY emotions.py bot.py ./
 COPY vision vision
 COPY nlp nlp
 COPY fusion fusion

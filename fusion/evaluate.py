@@ -50,7 +50,6 @@ class Scored:
 
 
 def score_faces(split_name: str) -> Scored:
-    import vision  # noqa: F401  (installs the CPU torchvision shim first)
     from vision import data
     from vision.classifier import FaceEmotionClassifier
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import torch
-from facenet_pytorch import MTCNN
-from facenet_pytorch.models.utils.detect_face import detect_face
+
+from vision.facenet import MTCNN, detect_face
 
 MTCNN_FLOOR = 20  # pixels; P-Net's 12 px window misses faces below about this size
 
