@@ -13,7 +13,6 @@ import sys
 from collections.abc import Iterator
 from itertools import islice
 
-from transformers.utils import logging as transformers_logging
 
 from nlp import DEFAULT_MODEL_DIR, TextAnalyzer, TextReading
 
@@ -49,7 +48,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR), help="model directory")
     args = parser.parse_args(argv)
-    transformers_logging.disable_progress_bar()
     analyzer = TextAnalyzer(args.model)
     render = as_json if args.json else as_line
     lines = iter(args.texts) if args.texts else (line.rstrip("\r\n") for line in sys.stdin)

@@ -15,9 +15,9 @@ import time
 
 import numpy as np
 import torch
-from transformers.utils import logging as transformers_logging
 
 from nlp import DEFAULT_MODEL_DIR, TextAnalyzer, data
+from nlp.analyzer import DTYPES
 
 SHORT_TOKENS = 64
 TARGETS = "targets: p50 <= 15 ms per message, >= 300 messages/s batched, on 2 cores"
@@ -44,16 +44,16 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (the target is 2 cores)")
     parser.add_argument("--messages", type=int, default=2000, help="messages for the batched throughput")
     parser.add_argument("--single", type=int, default=300, help="messages timed one at a time")
+    parser.add_argument("--dtype", choices=DTYPES, default="auto", help="the math's precision (auto: as the bot)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    transformers_logging.disable_progress_bar()
     start = time.perf_counter()
-    analyzer = TextAnalyzer(args.model or DEFAULT_MODEL_DIR)
+    analyzer = TextAnalyzer(args.model or DEFAULT_MODEL_DIR, dtype=DTYPES[args.dtype])
     load_s = time.perf_counter() - start
 
     texts = data.load("test").texts
-    lengths = [len(ids) for ids in analyzer.tokenizer(texts)["input_ids"]]
+    lengths = [len(encoding.ids) for encoding in analyzer.tokenizer.encode_batch(texts)]
     short = [t for t, n in zip(texts, lengths) if n <= SHORT_TOKENS]
     short_lengths = [n for n in lengths if n <= SHORT_TOKENS]
     batch = short[:args.messages]
@@ -69,7 +69,7 @@ def main() -> None:
     long_ms = milliseconds(lambda: analyzer.analyze(long_text), 5)
 
     result = {
-        "threads": args.threads, "load_s": round(load_s, 2),
+        "threads": args.threads, "dtype": str(analyzer.dtype).removeprefix("torch."), "load_s": round(load_s, 2),
         "single_p50_ms": round(float(np.percentile(latency, 50)), 1),
         "single_p95_ms": round(float(np.percentile(latency, 95)), 1),
         "single_mean_tokens": round(float(np.mean(short_lengths[-args.single:])), 1),

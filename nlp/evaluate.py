@@ -21,11 +21,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix, f1_score  # noqa: E402
-from transformers.utils import logging as transformers_logging  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
 from emotions import EMOTIONS, SENTIMENT_OF, SENTIMENTS  # noqa: E402
 from nlp import DEFAULT_MODEL_DIR, TextAnalyzer, TextReading, data  # noqa: E402
+from nlp.analyzer import DTYPES  # noqa: E402
 from nlp.train import single_label_macro_f1  # noqa: E402
 
 SAMPLE_EVERY = 5  # the fixed sample the tests re-score: test examples 0, 5, 10, ...
@@ -109,6 +109,7 @@ def evaluate(analyzer: TextAnalyzer, examples: data.Examples) -> tuple[dict, np.
         "sentiment": sentiment_scores(readings, examples),
         "marked_non_english": sum(r.language != "en" for r in readings),
         "sample": {"every": SAMPLE_EVERY, **emotion_scores(probs[::SAMPLE_EVERY], sample)},
+        "dtype": str(analyzer.dtype).removeprefix("torch."),
         "seconds": round(seconds, 1),
     }
     return metrics, confusion_matrix(gold, predicted, labels=range(len(EMOTIONS)))
@@ -128,7 +129,7 @@ def results_markdown(metrics: dict, matrix: np.ndarray) -> str:
     e, s, c = metrics["emotion"], metrics["sentiment"], metrics["ece"]
     lines = [
         f"Measured by `make eval` (`python -m nlp.evaluate`) on GoEmotions test ({e['n']} comments), "
-        "through `TextAnalyzer`.",
+        f"through `TextAnalyzer`, with {metrics['dtype']} math.",
         "",
         "| metric | ours | target |",
         "| --- | --- | --- |",
@@ -187,10 +188,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR))
     parser.add_argument("--data", default=str(data.DEFAULT_DATA))
+    parser.add_argument("--dtype", choices=DTYPES, default="auto",
+                        help="the math's precision; auto = what the bot picks on this CPU (nlp.analyzer.fast_dtype)")
     args = parser.parse_args()
-    transformers_logging.disable_progress_bar()
     model_dir = Path(args.model)
-    metrics, matrix = evaluate(TextAnalyzer(model_dir), data.load("test", args.data))
+    analyzer = TextAnalyzer(model_dir, dtype=DTYPES[args.dtype])
+    metrics, matrix = evaluate(analyzer, data.load("test", args.data))
     metrics["weights_mb"] = round(sum(f.stat().st_size for f in model_dir.glob("*.safetensors")) / 2**20, 1)
     (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     plot_confusion(matrix, model_dir / "confusion.png")
