@@ -35,7 +35,7 @@ LOW_CONFIDENCE_BELOW = 0.3  # a top probability this low is barely above chance 
 def fast_dtype() -> torch.dtype:
     """bf16 where the CPU multiplies it natively (AVX512-BF16 or AMX; training ran under bf16 autocast
     too): measured here, 2.8x the batched throughput of fp32 (fp16 ran no faster than fp32), and the
-    same label as fp16 math on 99.7 % of GoEmotions dev. Elsewhere fp32, the safe default: without
+    same label as fp32 on 5,410 of the 5,425 readable GoEmotions dev comments. Elsewhere fp32: without
     native support, reduced precision has no speed to offer (not measured: these cores all have it)."""
     native = [getattr(torch.cpu, name, lambda: False)() for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
     return torch.bfloat16 if any(native) else torch.float32
