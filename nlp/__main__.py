@@ -13,7 +13,6 @@ import sys
 from collections.abc import Iterator
 from itertools import islice
 
-
 from nlp import DEFAULT_MODEL_DIR, TextAnalyzer, TextReading
 
 BATCH = 256  # stdin lines analysed together
