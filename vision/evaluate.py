@@ -128,7 +128,8 @@ def metrics_markdown(metrics: dict, matrices: dict[str, np.ndarray]) -> str:
 def train_command(train_config: dict) -> str:
     """The command line that repeats a training run: its settings that differ from the defaults."""
     defaults = dataclasses.asdict(TrainConfig())
-    changed = [f"--{k} {v}" for k, v in train_config.items() if k != "data_path" and v != defaults[k]]
+    changed = [f"--{k} {v!r}" if v == "" else f"--{k} {v}" for k, v in train_config.items()
+               if k != "data_path" and v != defaults.get(k)]
     return " ".join(["python -m vision.train", *changed])
 
 
@@ -142,8 +143,19 @@ def training_markdown(config: dict, weights_mb: float) -> str:
         f"(about {sum(h['seconds'] for h in config['history']) / 60:.0f} min of wall time on the 2-core CPU); best epoch {config['best_epoch']}: "
         f"PublicTest accuracy {best['val_ferplus_acc']:.3f} (product head, FER+ majority), "
         f"{best['val_fer2013_acc']:.3f} (benchmark head, FER2013 label)",
-        f"- temperatures fitted on PublicTest: product {t['product']}, benchmark {t['benchmark']}", "",
-        "Reproduce (from the repository root, with `../shared/data` beside it):", "", "```",
+        f"- temperatures fitted on PublicTest: product {t['product']}, benchmark {t['benchmark']}"]
+    teacher = c.get("teacher")
+    if teacher:
+        teacher_config = json.loads((Path(teacher) / "config.json").read_text())
+        teacher_best = next(h for h in teacher_config["history"] if h["epoch"] == teacher_config["best_epoch"])
+        lines.append(
+            f"- distilled from the network in `{teacher}/` (targets {1 - c['teacher_weight']:g} labels + "
+            f"{c['teacher_weight']:g} its probabilities), itself trained by the first command below "
+            f"({len(teacher_config['history'])} epochs, PublicTest {teacher_best['val_ferplus_acc']:.3f} / "
+            f"{teacher_best['val_fer2013_acc']:.3f}); it ships in half precision so the second command reruns alone")
+    lines += [
+        "", "Reproduce (from the repository root, with `../shared/data` beside it):", "", "```",
+        *([train_command(teacher_config["train_config"] | {"out": teacher, "teacher": ""})] if teacher else []),
         train_command(c),
         "make eval   # python -m vision.evaluate: metrics.json, confusion_*.png and this card's blocks", "```"]
     return "\n".join(lines)

@@ -23,7 +23,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
 from vision import data
-from vision.classifier import fit_temperature, save_model
+from vision.classifier import FaceEmotionClassifier, fit_temperature, save_model
 from vision.model import FaceEmotionNet, FaceNetConfig
 
 
@@ -51,6 +51,8 @@ class TrainConfig:
     bf16: bool = True                 # bfloat16 autocast (fast on CPUs with AVX512-BF16/AMX)
     seed: int = 1337
     limit: int = 0                    # >0: train on the first N images (smoke runs)
+    teacher: str = ""                 # a trained model dir whose predictions on the same augmented
+    teacher_weight: float = 0.5       # batch are mixed into both heads' targets (born-again distillation)
 
 
 def augment(x: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
@@ -142,6 +144,10 @@ def main(cfg: TrainConfig) -> dict:
     plus_t = torch.from_numpy(train.plus_target)
     fer_y = torch.from_numpy(train.fer_label)
     has_plus = plus_t.sum(1) > 0
+    teacher = None
+    if cfg.teacher:
+        teacher = FaceEmotionClassifier(cfg.teacher).model.to(memory_format=torch.channels_last)
+        print(f"distilling from {cfg.teacher} (weight {cfg.teacher_weight})")
 
     best, history = None, []
     out = Path(cfg.out)
@@ -156,12 +162,13 @@ def main(cfg: TrainConfig) -> dict:
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
                 logits_p, logits_b = model(x, benchmark_grad=cfg.benchmark_backbone_grad)
             logits_p, logits_b = logits_p.float(), logits_b.float()
-            m = has_plus[idx]
-            loss_p = F.cross_entropy(logits_p[m], plus_t[idx][m], weight=plus_w) if m.any() else logits_p.sum() * 0
-            yb = fer_y[idx]
-            mb = yb >= 0
-            loss_b = F.cross_entropy(logits_b[mb], F.one_hot(yb[mb], 7).float(), weight=fer_w,
-                                     label_smoothing=cfg.label_smoothing)
+            target_p, yb = plus_t[idx], fer_y[idx]
+            target_b = F.one_hot(yb.clamp(min=0), 7).float()
+            if teacher is not None:
+                target_p, target_b = distilled_targets(teacher, x, target_p, target_b, cfg)
+            m, mb = has_plus[idx], yb >= 0
+            loss_p = F.cross_entropy(logits_p[m], target_p[m], weight=plus_w) if m.any() else logits_p.sum() * 0
+            loss_b = F.cross_entropy(logits_b[mb], target_b[mb], weight=fer_w, label_smoothing=cfg.label_smoothing)
             loss = loss_p + cfg.benchmark_weight * loss_b
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -189,6 +196,17 @@ def main(cfg: TrainConfig) -> dict:
     save_model(model, temps, out, meta)
     print(f"saved {out} (best epoch {best_epoch}, temperatures {temps})")
     return meta
+
+
+@torch.no_grad()
+def distilled_targets(teacher: torch.nn.Module, x: torch.Tensor, target_p: torch.Tensor, target_b: torch.Tensor,
+                      cfg: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mix the teacher's probabilities on the very images the student sees into both heads' targets."""
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+        teacher_p, teacher_b = teacher(x)
+    a = cfg.teacher_weight
+    return ((1 - a) * target_p + a * F.softmax(teacher_p.float(), 1),
+            (1 - a) * target_b + a * F.softmax(teacher_b.float(), 1))
 
 
 def fitted_temperatures(logits_p: torch.Tensor, logits_b: torch.Tensor, val: data.Split) -> dict[str, float]:
