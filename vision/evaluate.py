@@ -129,14 +129,18 @@ def train_command(train_config: dict) -> str:
     """The command line that repeats a training run: its settings that differ from the defaults."""
     defaults = dataclasses.asdict(TrainConfig())
     changed = [f"--{k} {v!r}" if v == "" else f"--{k} {v}" for k, v in train_config.items()
-               if k != "data_path" and v != defaults.get(k)]
+               if k != "data_path" and v != defaults[k]]
     return " ".join(["python -m vision.train", *changed])
+
+
+def best_row(config: dict) -> dict:
+    """The per-epoch history row of the epoch that was kept."""
+    return next(h for h in config["history"] if h["epoch"] == config["best_epoch"])
 
 
 def training_markdown(config: dict, weights_mb: float) -> str:
     """What config.json says about how the shipped weights were made, and the commands that remake them."""
-    c, best = config["train_config"], next(h for h in config["history"] if h["epoch"] == config["best_epoch"])
-    t = config["temperatures"]
+    c, best, t = config["train_config"], best_row(config), config["temperatures"]
     lines = [
         f"From `config.json`: `model.safetensors` is {weights_mb} MB, one network.", "",
         f"- seed {c['seed']}, {config['n_params'] / 1e6:.2f}M parameters, {len(config['history'])} epochs "
@@ -144,20 +148,18 @@ def training_markdown(config: dict, weights_mb: float) -> str:
         f"PublicTest accuracy {best['val_ferplus_acc']:.3f} (product head, FER+ majority), "
         f"{best['val_fer2013_acc']:.3f} (benchmark head, FER2013 label)",
         f"- temperatures fitted on PublicTest: product {t['product']}, benchmark {t['benchmark']}"]
-    teacher = c.get("teacher")
-    if teacher:
+    commands = [train_command(c)]
+    if teacher := c.get("teacher"):
         teacher_config = json.loads((Path(teacher) / "config.json").read_text())
-        teacher_best = next(h for h in teacher_config["history"] if h["epoch"] == teacher_config["best_epoch"])
+        teacher_best = best_row(teacher_config)
         lines.append(
             f"- distilled from the network in `{teacher}/` (targets {1 - c['teacher_weight']:g} labels + "
             f"{c['teacher_weight']:g} its probabilities), itself trained by the first command below "
             f"({len(teacher_config['history'])} epochs, PublicTest {teacher_best['val_ferplus_acc']:.3f} / "
-            f"{teacher_best['val_fer2013_acc']:.3f}); it ships in half precision so the second command reruns alone")
-    lines += [
-        "", "Reproduce (from the repository root, with `../shared/data` beside it):", "", "```",
-        *([train_command(teacher_config["train_config"] | {"out": teacher, "teacher": ""})] if teacher else []),
-        train_command(c),
-        "make eval   # python -m vision.evaluate: metrics.json, confusion_*.png and this card's blocks", "```"]
+            f"{teacher_best['val_fer2013_acc']:.3f})")
+        commands.insert(0, train_command(teacher_config["train_config"] | {"out": teacher, "teacher": ""}))
+    lines += ["", "Reproduce (from the repository root, with `../shared/data` beside it):", "", "```", *commands,
+              "make eval   # python -m vision.evaluate: metrics.json, confusion_*.png and this card's blocks", "```"]
     return "\n".join(lines)
 
 
