@@ -6,6 +6,8 @@ and the fused log-probability is the weighted sum of the experts' log-likelihood
     log q(m) = sharpness * [prior_weight * log prior(m) + sum_source 1/max(1, W_source) * sum_i w_i log L_i(m)] + c
     w_i      = confidence_i * strength_source * 0.5 ** (age_i / half_life_source)
 
+The prior term counts only while the total weight is below min_evidence.
+
 `sharpness` (one number, fitted on validation pairs by fusion.evaluate) makes the fused
 probabilities calibrated; it never changes the label.
 
@@ -95,7 +97,7 @@ class FusionSettings:
     correction_doubt: float = 0.2     # mixed into a correction, so clear newer readings can still move it
     masking: float = 0.7              # P(a face or message looks neutral whatever the mood); chosen on validation
     floor: float = 0.01               # mixed into every reading: no label is ever impossible
-    prior_weight: float = 0.01        # weak: only decides when there is (almost) no evidence
+    prior_weight: float = 0.01        # weak, and only while the evidence is below min_evidence
     prior_neutral: float = 0.4        # the prior's neutral share; the rest is spread evenly
     horizon: timedelta = timedelta(days=1)  # older readings are ignored (face 2^-12, text 2^-4)
     min_evidence: float = 0.25        # total weight below this -> not enough evidence
@@ -123,13 +125,15 @@ def estimate(readings: Iterable[Reading], now: datetime, settings: FusionSetting
     # Readings of one source together count at most once (see the module doc); a left-out channel not at all.
     scales = {s: 0.0 if s in left_out else 1 / max(1.0, total) for s, total in totals.items()}
     log_likelihoods = [_log_likelihood(r, settings) for r, _ in weighted]
-    log_q = settings.prior_weight * settings.log_prior()
+    enough = sum(totals.values()) >= settings.min_evidence
+    # The prior speaks only while the evidence is too thin; with enough, the readings alone decide,
+    # so a lone reading (or the channel left when the other abstains) keeps its top label, near-ties too.
+    log_q = (0.0 if enough else settings.prior_weight) * settings.log_prior()
     log_q = log_q + sum(scales[r.source] * w * ll for (r, w), ll in zip(weighted, log_likelihoods))
     information = [scales[r.source] * w * _divergence_from_uniform(ll) for (r, w), ll in zip(weighted, log_likelihoods)]
     probs = dict(zip(EMOTIONS, _softmax(settings.sharpness * log_q).tolist()))
     label = emotions.top(probs)
     mixed = _mixed(sides, settings)
-    enough = sum(totals.values()) >= settings.min_evidence
     contributions = _contributions(weighted, information)
     valence, arousal = circumplex.point(probs)
     return Mood(probs=probs, label=label, confidence=probs[label], valence=valence, arousal=arousal,

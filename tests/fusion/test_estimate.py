@@ -66,11 +66,20 @@ def test_neutral_everywhere_is_neutral():
 def test_a_single_reading_keeps_its_own_top_label():
     rng = np.random.default_rng(0)
     for probs in rng.dirichlet(np.ones(len(EMOTIONS)), size=200):
-        if np.sort(probs)[-1] - np.sort(probs)[-2] < 0.02:
-            continue  # near ties may go either way
         for source in ("face", "text"):
-            mood = estimate([Reading(source, dict(zip(EMOTIONS, probs)), 1.0, NOW)], NOW)
-            assert mood.label == EMOTIONS[int(np.argmax(probs))]
+            for confidence in (1.0, FusionSettings().min_evidence):
+                mood = estimate([Reading(source, dict(zip(EMOTIONS, probs)), confidence, NOW)], NOW)
+                assert mood.label == EMOTIONS[int(np.argmax(probs))]
+
+
+@pytest.mark.parametrize("neutral_side", ["face", "text"])
+def test_a_near_tie_with_neutral_keeps_its_label_beside_a_neutral_side(neutral_side):
+    # A half-neutral sad face (weight 0.52) beside neutral words: the words abstain and the weak prior,
+    # which leans neutral, must not tip the near-tie once there is enough evidence.
+    emotional_side = "text" if neutral_side == "face" else "face"
+    emotional = Reading(emotional_side, {"sad": 0.52, "neutral": 0.48}, 0.52, NOW)
+    mood = estimate([emotional, reading(neutral_side, "neutral", 0.6, confidence=0.6)], NOW)
+    assert mood.label == "sad" and mood.left_out == (neutral_side,)
 
 
 def test_a_fresh_selfie_outweighs_a_message_from_this_morning():
