@@ -129,7 +129,7 @@ def train_command(train_config: dict) -> str:
     """The command line that repeats a training run: its settings that differ from the defaults."""
     defaults = dataclasses.asdict(TrainConfig())
     changed = [f"--{k} {v!r}" if v == "" else f"--{k} {v}" for k, v in train_config.items()
-               if k != "data_path" and v != defaults[k]]
+               if k not in ("data_path", "resume") and v != defaults[k]]  # where the data is, and how the run went
     return " ".join(["python -m vision.train", *changed])
 
 

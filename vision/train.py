@@ -53,6 +53,8 @@ class TrainConfig:
     limit: int = 0                    # >0: train on the first N images (smoke runs)
     teacher: str = ""                 # a trained model dir whose predictions on the same augmented
     teacher_weight: float = 0.5       # batch are mixed into both heads' targets (born-again distillation)
+    mixup: float = 0.0                # >0: mix image pairs and their targets, share ~ Beta(mixup, mixup)
+    resume: bool = False              # continue from <out>/checkpoint.pt (written after every epoch)
 
 
 def augment(x: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
@@ -82,6 +84,16 @@ def augment(x: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
            & (xs >= x0.view(b, 1, 1)) & (xs < (x0 + ew).view(b, 1, 1)))
     box &= (torch.rand(b) < cfg.erase_p).view(b, 1, 1)
     return torch.where(box.unsqueeze(1), torch.rand_like(x), x)
+
+
+def mixup(x: torch.Tensor, target_p: torch.Tensor, target_b: torch.Tensor, alpha: float
+          ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Blend each image with a random partner of the batch, and both heads' targets alike (Zhang et al.
+    2018). A row without a target (all zeros) adds nothing, so the partner's target keeps its share."""
+    share = float(np.random.beta(alpha, alpha))
+    partner = torch.randperm(len(x))
+    blend = lambda t: share * t + (1 - share) * t[partner]
+    return blend(x), blend(target_p), blend(target_b)
 
 
 def class_weights(counts: np.ndarray, power: float) -> torch.Tensor:
@@ -143,30 +155,36 @@ def main(cfg: TrainConfig) -> dict:
     pixels = torch.from_numpy(train.pixels)
     plus_t = torch.from_numpy(train.plus_target)
     fer_y = torch.from_numpy(train.fer_label)
-    has_plus = plus_t.sum(1) > 0
     teacher = None
     if cfg.teacher:
         teacher = FaceEmotionClassifier(cfg.teacher).model.to(memory_format=torch.channels_last)
         print(f"distilling from {cfg.teacher} (weight {cfg.teacher_weight})")
 
-    best, history = None, []
+    best, history, first_epoch = None, [], 1
     out = Path(cfg.out)
-    for epoch in range(1, cfg.epochs + 1):
+    checkpoint = out / "checkpoint.pt"
+    if cfg.resume and checkpoint.exists():
+        first_epoch, best, history = load_checkpoint(checkpoint, model, ema, opt, sched)
+        print(f"resuming {checkpoint} at epoch {first_epoch}")
+    for epoch in range(first_epoch, cfg.epochs + 1):
         model.train()
         t0, total = time.time(), 0.0
         order = torch.randperm(len(train))
         bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=None)
         for step in bar:
             idx = order[step * cfg.batch_size:(step + 1) * cfg.batch_size]
-            x = augment(to_input(pixels[idx]), cfg).contiguous(memory_format=torch.channels_last)
+            x = augment(to_input(pixels[idx]), cfg)
+            target_p, yb = plus_t[idx], fer_y[idx]
+            target_b = F.one_hot(yb.clamp(min=0), 7).float() * (yb >= 0).unsqueeze(1)
+            if cfg.mixup > 0:
+                x, target_p, target_b = mixup(x, target_p, target_b, cfg.mixup)
+            x = x.contiguous(memory_format=torch.channels_last)
+            m, mb = target_p.sum(1) > 0, target_b.sum(1) > 0  # rows with something to learn, per head
+            if teacher is not None:
+                target_p, target_b = distilled_targets(teacher, x, target_p, target_b, cfg)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
                 logits_p, logits_b = model(x, benchmark_grad=cfg.benchmark_backbone_grad)
             logits_p, logits_b = logits_p.float(), logits_b.float()
-            target_p, yb = plus_t[idx], fer_y[idx]
-            target_b = F.one_hot(yb.clamp(min=0), 7).float()
-            if teacher is not None:
-                target_p, target_b = distilled_targets(teacher, x, target_p, target_b, cfg)
-            m, mb = has_plus[idx], yb >= 0
             loss_p = F.cross_entropy(logits_p[m], target_p[m], weight=plus_w) if m.any() else logits_p.sum() * 0
             loss_b = F.cross_entropy(logits_b[mb], target_b[mb], weight=fer_w, label_smoothing=cfg.label_smoothing)
             loss = loss_p + cfg.benchmark_weight * loss_b
@@ -186,6 +204,7 @@ def main(cfg: TrainConfig) -> dict:
         score = acc_p + acc_b
         if best is None or score > best[0]:
             best = (score, epoch, {k: v.detach().clone() for k, v in ema.module.state_dict().items()})
+        save_checkpoint(checkpoint, epoch, best, history, model, ema, opt, sched)
 
     _, best_epoch, state = best
     model.load_state_dict(state)
@@ -194,8 +213,28 @@ def main(cfg: TrainConfig) -> dict:
     meta = {"train_config": dataclasses.asdict(cfg), "best_epoch": best_epoch, "history": history,
             "n_params": n_params}
     save_model(model, temps, out, meta)
+    checkpoint.unlink(missing_ok=True)
     print(f"saved {out} (best epoch {best_epoch}, temperatures {temps})")
     return meta
+
+
+def save_checkpoint(path: Path, epoch: int, best: tuple, history: list[dict], *parts) -> None:
+    """Everything a resumed run needs to go on exactly where this one stopped, random streams included."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {"epoch": epoch, "best": best, "history": history, "parts": [p.state_dict() for p in parts],
+             "torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state()}
+    torch.save(state, path.with_suffix(".tmp"))
+    path.with_suffix(".tmp").replace(path)  # never leave a half-written checkpoint behind
+
+
+def load_checkpoint(path: Path, *parts) -> tuple[int, tuple, list[dict]]:
+    """Restores the parts (model, EMA, optimiser, schedule) in place; returns (next epoch, best, history)."""
+    state = torch.load(path, weights_only=False)
+    for part, part_state in zip(parts, state["parts"]):
+        part.load_state_dict(part_state)
+    torch.set_rng_state(state["torch_rng"])
+    np.random.set_state(state["numpy_rng"])
+    return state["epoch"] + 1, state["best"], state["history"]
 
 
 @torch.no_grad()

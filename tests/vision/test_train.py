@@ -1,16 +1,17 @@
-"""The training recipe's pieces that need no data and train nothing: distillation targets and
-the reproduce command the model card prints."""
+"""The training recipe's pieces that need no data and train nothing: distillation and mixup
+targets, checkpoints for resuming, and the reproduce command the model card prints."""
 from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
 from vision.evaluate import train_command
 from vision.model import FaceEmotionNet, FaceNetConfig
-from vision.train import TrainConfig, distilled_targets
+from vision.train import TrainConfig, distilled_targets, load_checkpoint, mixup, save_checkpoint
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +35,54 @@ def test_distilled_targets_mix_labels_with_the_teachers_probabilities(teacher, w
 
 
 def test_train_command_lists_only_changed_settings_and_quotes_empty_ones():
-    settings = dataclasses.asdict(TrainConfig()) | {"epochs": 3, "out": "", "seed": 7, "data_path": "/elsewhere"}
+    settings = dataclasses.asdict(TrainConfig()) | {"epochs": 3, "out": "", "seed": 7, "data_path": "/elsewhere",
+                                                    "resume": True}
     command = train_command(settings)
     assert command.startswith("python -m vision.train ")
     assert "--epochs 3" in command and "--seed 7" in command and "--out ''" in command
-    assert "--widths" not in command and "--data_path" not in command
+    assert "--widths" not in command and "--data_path" not in command and "--resume" not in command
+
+
+def test_mixup_blends_each_image_and_its_targets_with_the_same_partner():
+    np.random.seed(0)
+    torch.manual_seed(0)
+    rows = torch.arange(6.0)
+    x = rows.view(6, 1, 1, 1).expand(6, 1, 48, 48).clone()   # image i is filled with the value i
+    target_p = F.one_hot(torch.arange(6), 7).float()
+    target_p[5] = 0                                         # a face with no FER+ target
+    target_b = F.one_hot(torch.arange(6), 7).float()
+    mixed_x, mixed_p, mixed_b = mixup(x, target_p, target_b, alpha=0.4)
+    for i in range(6):
+        # target_b[i] is one-hot at i, so the blended row names the partner and the share
+        share = float(mixed_b[i, i])
+        partner = next((j for j in mixed_b[i].nonzero().flatten().tolist() if j != i), i)
+        torch.testing.assert_close(mixed_x[i], torch.full_like(x[i], share * i + (1 - share) * partner))
+        torch.testing.assert_close(mixed_b[i], share * target_b[i] + (1 - share) * target_b[partner])
+        torch.testing.assert_close(mixed_p[i], share * target_p[i] + (1 - share) * target_p[partner])
+    # the row without a target only carries its partner's share; nothing else is invented
+    assert float(mixed_p[5].sum()) < 1 and torch.all(mixed_p.sum(1) <= 1 + 1e-6)
+
+
+def test_a_checkpoint_restores_weights_optimiser_schedule_and_random_streams(tmp_path):
+    torch.manual_seed(0)
+    model = FaceEmotionNet(FaceNetConfig(widths=(4, 4, 4, 4)))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    model(torch.rand(2, 1, 48, 48))[0].sum().backward()
+    opt.step()
+    sched.step()
+    path = tmp_path / "checkpoint.pt"
+    saved = {k: v.clone() for k, v in model.state_dict().items()}
+    save_checkpoint(path, 3, (1.5, 2, saved), [{"epoch": 3}], model, opt, sched)
+    expected = torch.rand(3), np.random.rand(3)
+
+    fresh = FaceEmotionNet(FaceNetConfig(widths=(4, 4, 4, 4)))
+    fresh_opt = torch.optim.SGD(fresh.parameters(), lr=0.1, momentum=0.9)
+    fresh_sched = torch.optim.lr_scheduler.StepLR(fresh_opt, step_size=1, gamma=0.5)
+    next_epoch, best, history = load_checkpoint(path, fresh, fresh_opt, fresh_sched)
+    assert (next_epoch, best[:2], history) == (4, (1.5, 2), [{"epoch": 3}])
+    for name, value in fresh.state_dict().items():
+        torch.testing.assert_close(value, saved[name])
+    assert fresh_opt.state_dict()["state"] and fresh_sched.get_last_lr() == sched.get_last_lr()
+    torch.testing.assert_close(torch.rand(3), expected[0])
+    np.testing.assert_array_equal(np.random.rand(3), expected[1])
