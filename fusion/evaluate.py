@@ -49,12 +49,12 @@ class Scored:
         return [np.flatnonzero(self.label == k) for k in range(len(EMOTIONS))]
 
 
-def score_faces(split_name: str) -> Scored:
+def score_faces(split_name: str, clear_only: bool = False) -> Scored:
     from vision import data
     from vision.classifier import FaceEmotionClassifier
 
     faces = data.split(data.load_arrays(), getattr(data, split_name))
-    keep = faces.plus_label >= 0
+    keep = faces.plus_clear if clear_only else faces.plus_label >= 0
     probs = FaceEmotionClassifier().predict_proba(faces.pixels[keep])
     return Scored(probs, probs.max(1), faces.plus_label[keep])  # vision.Face.confidence is the top probability
 
@@ -162,10 +162,12 @@ def main() -> None:
                         help="one table per value (the models score each example once)")
     parser.add_argument("--no-abstain", action="store_true", help="a neutral-looking channel still votes")
     parser.add_argument("--mixed-divergence", type=float, default=FusionSettings.mixed_divergence)
+    parser.add_argument("--clear-faces", action="store_true",
+                        help="only faces with a clear FER+ majority (the FER+ authors' test protocol)")
     parser.add_argument("--fit-sharpness", action="store_true", help="print the NLL-optimal sharpness (use on validation)")
     args = parser.parse_args()
     face_split, text_split = SPLITS[args.split]
-    faces, texts = score_faces(face_split), score_texts(text_split)
+    faces, texts = score_faces(face_split, args.clear_faces), score_texts(text_split)
     print(f"{args.split}: {len(faces.label)} faces (FER2013 {face_split}), {len(texts.label)} messages "
           f"(GoEmotions {text_split}, single label); face-only accuracy {np.mean(faces.probs.argmax(1) == faces.label):.3f}, "
           f"text-only {np.mean(texts.probs.argmax(1) == texts.label):.3f} over all examples")

@@ -28,6 +28,7 @@ class Split:
     fer_label: np.ndarray     # int64 [N], original FER2013 label, -1 where unusable for training
     plus_target: np.ndarray   # float32 [N, 7], FER+ vote distribution over EMOTIONS (zeros: none)
     plus_label: np.ndarray    # int64 [N], FER+ majority over EMOTIONS, -1 where it is not one of ours
+    plus_clear: np.ndarray    # bool [N], the majority is clear: counted by the FER+ authors' test protocol
 
     def __len__(self) -> int:
         return len(self.pixels)
@@ -58,13 +59,24 @@ def ferplus_targets(votes: np.ndarray, drop_single_votes: bool = True) -> tuple[
     return target, label
 
 
+def clear_majority(votes: np.ndarray) -> np.ndarray:
+    """Rows the FER+ authors' test protocol keeps (Barsoum et al. 2016, their reader's "majority" mode).
+
+    Single votes are dropped as noise, then the top label must hold more than half of the votes left.
+    Published FER+ accuracies count only these rows; ``plus_label`` counts every row, ties included.
+    """
+    cleaned = np.where(votes > 1, votes, 0).astype(np.float32)
+    return cleaned.max(1) > 0.5 * cleaned.sum(1)
+
+
 def split(arrays: dict[str, np.ndarray], usage: int, for_training: bool = False) -> Split:
     rows = arrays["usage"] == usage
-    target, plus_label = ferplus_targets(arrays["ferplus_votes"][rows], drop_single_votes=for_training)
+    votes = arrays["ferplus_votes"][rows]
+    target, plus_label = ferplus_targets(votes, drop_single_votes=for_training)
     fer_label = arrays["label"][rows].astype(np.int64)
     if for_training:
         fer_label = np.where(arrays["label_uncertain"][rows], -1, fer_label)
-    return Split(arrays["pixels"][rows], fer_label, target, plus_label)
+    return Split(arrays["pixels"][rows], fer_label, target, plus_label, clear_majority(votes) & (plus_label >= 0))
 
 
 assert len(FERPLUS_COLUMNS) == len(EMOTIONS)
