@@ -41,6 +41,11 @@ def load_arrays(path: Path | str = DEFAULT_DATA) -> dict[str, np.ndarray]:
     return dict(np.load(path))
 
 
+def without_single_votes(votes: np.ndarray) -> np.ndarray:
+    """A lone vote among ten is usually rater noise; Barsoum et al. 2016 drop such votes, and so do we."""
+    return np.where(votes > 1, votes, 0)
+
+
 def ferplus_targets(votes: np.ndarray, drop_single_votes: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """FER+ votes [N, 10] -> (soft targets [N, 7], majority label [N] or -1)."""
     votes = votes.astype(np.float32)
@@ -50,8 +55,7 @@ def ferplus_targets(votes: np.ndarray, drop_single_votes: bool = True) -> tuple[
     in_vocab = np.isin(majority, FERPLUS_COLUMNS)
     label[in_vocab] = np.array([FERPLUS_COLUMNS.index(m) for m in majority[in_vocab]], dtype=np.int64)
     if drop_single_votes:
-        # A lone vote among ten is usually rater noise (Barsoum et al. 2016 drop them too).
-        cleaned = np.where(ours > 1, ours, 0)
+        cleaned = without_single_votes(ours)
         ours = np.where(cleaned.sum(1, keepdims=True) > 0, cleaned, ours)
     total = ours.sum(1, keepdims=True)
     target = np.where(total > 0, ours / np.maximum(total, 1), 0).astype(np.float32)
@@ -62,10 +66,10 @@ def ferplus_targets(votes: np.ndarray, drop_single_votes: bool = True) -> tuple[
 def clear_majority(votes: np.ndarray) -> np.ndarray:
     """Rows the FER+ authors' test protocol keeps (Barsoum et al. 2016, their reader's "majority" mode).
 
-    Single votes are dropped as noise, then the top label must hold more than half of the votes left.
+    Single votes are dropped, then the top label must hold more than half of the votes left.
     Published FER+ accuracies count only these rows; ``plus_label`` counts every row, ties included.
     """
-    cleaned = np.where(votes > 1, votes, 0).astype(np.float32)
+    cleaned = without_single_votes(votes.astype(np.float32))
     return cleaned.max(1) > 0.5 * cleaned.sum(1)
 
 
