@@ -3,7 +3,7 @@ import numpy as np
 
 from emotions import EMOTIONS
 from fusion import FusionSettings
-from fusion.evaluate import CONDITIONS, Scored, evaluate, fit_sharpness, table
+from fusion.evaluate import CONDITIONS, Scored, evaluate, fit_sharpness, learned_baseline, table
 
 
 def scored(p_right: float, per_label: int = 5) -> Scored:
@@ -40,3 +40,13 @@ def test_sharpness_is_fitted_to_how_often_the_sides_are_right():
     noisy = scored(0.9, per_label=4)
     noisy.label[::2] = (noisy.label[::2] + 1) % len(EMOTIONS)  # half the examples are read wrong
     assert fitted(scored(0.9)) > 1.5 > 1.0 > fitted(noisy)
+
+
+def test_learned_baseline_scores_the_rule_and_a_fitted_fusion_on_held_out_pairs():
+    rows = learned_baseline(scored(0.9, per_label=20), scored(0.8, per_label=20), pairs=50, seed=0,
+                            settings=FusionSettings())
+    by = {row["condition"]: row for row in rows}
+    assert [row["condition"] for row in rows] == list(CONDITIONS)
+    # Sure, right sides: the learned fusion finds the emotional side too, and the shipped rule is unchanged.
+    assert all(by[c]["learned"] == 1.0 and by[c]["fused"] == 1.0 for c in CONDITIONS)
+    assert table(rows).splitlines()[0].endswith("| learned |")
