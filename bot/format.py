@@ -5,6 +5,7 @@ from datetime import datetime
 from html import escape
 
 from fusion import Mood
+from fusion.explain import ago  # the same words for time as the explanation above it
 from music import Recommendation
 from vision import Face
 
@@ -22,16 +23,6 @@ def sureness(confidence: float) -> str:
     if confidence >= 0.75:
         return "quite sure"
     return "fairly sure" if confidence >= 0.5 else "not very sure"
-
-
-def ago(at: datetime, now: datetime) -> str:
-    minutes = int((now - at).total_seconds() // 60)
-    if minutes < 1:
-        return "just now"
-    if minutes < 60:
-        return f"{minutes} min ago"
-    hours = minutes // 60
-    return f"{hours} h ago" if hours < 48 else f"{hours // 24} days ago"
 
 
 def mood_line(mood: Mood) -> str:
