@@ -2,6 +2,8 @@
 import os
 
 # oneDNN, behind torch's CPU kernels, keeps a compiled kernel and its buffers per input shape (1024 by
-# default). Photos come in every size, so a long-running bot grew by about 1.5 MB per new size; 64
-# keeps the common shapes warm and memory flat. Set before torch runs its first kernel.
-os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "64")
+# default). Photos come in every size, so a long-running bot grew by about 1.5 MB per new size. 96
+# keeps memory as flat as 64 did, and holds the shapes of one photo's face search (MTCNN's image
+# pyramid), which 64 did not: a photo of a size seen before no longer re-plans its kernels.
+# Set before torch runs its first kernel.
+os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "96")
