@@ -27,7 +27,6 @@ class FaceNetConfig:
     dropout: float = 0.4
     input_size: int = 48
     n_classes: int = len(EMOTIONS)
-    pool: str = "avg"  # "avg": global average pooling; "flatten": the heads also see where on the face
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -50,8 +49,6 @@ class FaceEmotionNet(nn.Module):
             stages += [conv_bn(c_in, width), conv_bn(width, width), nn.MaxPool2d(2)]
             c_in = width
         self.features = nn.Sequential(*stages)
-        if self.config.pool == "flatten":
-            c_in *= (self.config.input_size >> len(self.config.widths)) ** 2
         self.dropout = nn.Dropout(self.config.dropout)
         self.product = nn.Linear(c_in, self.config.n_classes)
         self.benchmark = nn.Linear(c_in, self.config.n_classes)
@@ -62,7 +59,7 @@ class FaceEmotionNet(nn.Module):
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """x: float [B, 1, H, W] in [0, 1] -> pooled features [B, C]."""
         x = self.features((x - self.mean) / self.std)
-        return x.flatten(1) if self.config.pool == "flatten" else F.adaptive_avg_pool2d(x, 1).flatten(1)
+        return F.adaptive_avg_pool2d(x, 1).flatten(1)
 
     def forward(self, x: torch.Tensor, benchmark_grad: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
         """Returns (product_logits, benchmark_logits), each [B, n_classes].

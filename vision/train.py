@@ -32,7 +32,6 @@ class TrainConfig:
     data_path: str = str(data.DEFAULT_DATA)
     out: str = "models/face_emotion"
     widths: str = "48,96,192,384"
-    pool: str = "avg"                 # how the heads see the last feature map: "avg" or "flatten"
     epochs: int = 64
     batch_size: int = 128
     max_lr: float = 0.05
@@ -142,8 +141,7 @@ def main(cfg: TrainConfig) -> dict:
     plus_w = class_weights(train.plus_target.sum(0), cfg.product_class_weight_power)
     fer_w = class_weights(np.bincount(train.fer_label[train.fer_label >= 0], minlength=7).astype(float),
                           cfg.class_weight_power)
-    model_cfg = FaceNetConfig(widths=tuple(int(w) for w in cfg.widths.split(",")), dropout=cfg.dropout,
-                              pool=cfg.pool)
+    model_cfg = FaceNetConfig(widths=tuple(int(w) for w in cfg.widths.split(",")), dropout=cfg.dropout)
     model = FaceEmotionNet(model_cfg).to(memory_format=torch.channels_last)
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
     n_params = sum(p.numel() for p in model.parameters())
