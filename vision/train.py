@@ -54,7 +54,6 @@ class TrainConfig:
     teacher: str = ""                 # a trained model dir whose predictions on the same augmented
     teacher_weight: float = 0.5       # batch are mixed into both heads' targets (born-again distillation)
     mixup: float = 0.0                # >0: mix image pairs and their targets, share ~ Beta(mixup, mixup)
-    sam_rho: float = 0.0              # >0: sharpness-aware minimisation (Foret et al. 2021), radius rho
     resume: bool = False              # continue from <out>/checkpoint.pt (written after every epoch)
 
 
@@ -183,21 +182,14 @@ def main(cfg: TrainConfig) -> dict:
             m, mb = target_p.sum(1) > 0, target_b.sum(1) > 0  # rows with something to learn, per head
             if teacher is not None:
                 target_p, target_b = distilled_targets(teacher, x, target_p, target_b, cfg)
-
-            def batch_loss() -> torch.Tensor:
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
-                    logits_p, logits_b = model(x, benchmark_grad=cfg.benchmark_backbone_grad)
-                logits_p, logits_b = logits_p.float(), logits_b.float()
-                loss_p = F.cross_entropy(logits_p[m], target_p[m], weight=plus_w) if m.any() else logits_p.sum() * 0
-                loss_b = F.cross_entropy(logits_b[mb], target_b[mb], weight=fer_w,
-                                         label_smoothing=cfg.label_smoothing)
-                return loss_p + cfg.benchmark_weight * loss_b
-
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+                logits_p, logits_b = model(x, benchmark_grad=cfg.benchmark_backbone_grad)
+            logits_p, logits_b = logits_p.float(), logits_b.float()
+            loss_p = F.cross_entropy(logits_p[m], target_p[m], weight=plus_w) if m.any() else logits_p.sum() * 0
+            loss_b = F.cross_entropy(logits_b[mb], target_b[mb], weight=fer_w, label_smoothing=cfg.label_smoothing)
+            loss = loss_p + cfg.benchmark_weight * loss_b
             opt.zero_grad(set_to_none=True)
-            loss = batch_loss()
             loss.backward()
-            if cfg.sam_rho > 0:
-                sharpness_aware_gradient(model, batch_loss, cfg.sam_rho)
             opt.step()
             sched.step()
             ema.update_parameters(model)
@@ -224,29 +216,6 @@ def main(cfg: TrainConfig) -> dict:
     checkpoint.unlink(missing_ok=True)
     print(f"saved {out} (best epoch {best_epoch}, temperatures {temps})")
     return meta
-
-
-def sharpness_aware_gradient(model: torch.nn.Module, batch_loss, rho: float) -> None:
-    """Replace the gradients with those at the worst nearby weights, w + rho * g / |g| (SAM), so the
-    step favours flat minima, which generalise better under noisy labels. BatchNorm's running
-    statistics are left alone by the second pass."""
-    params = [p for p in model.parameters() if p.grad is not None]
-    with torch.no_grad():
-        norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(p.grad) for p in params]))
-        shifts = [p.grad * (rho / (norm + 1e-12)) for p in params]
-        for p, e in zip(params, shifts):
-            p.add_(e)
-    norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-    momenta = [m.momentum for m in norms]
-    for m in norms:
-        m.momentum = 0.0
-    model.zero_grad(set_to_none=True)
-    batch_loss().backward()
-    for m, momentum in zip(norms, momenta):
-        m.momentum = momentum
-    with torch.no_grad():
-        for p, e in zip(params, shifts):
-            p.sub_(e)
 
 
 def save_checkpoint(path: Path, epoch: int, best: tuple, history: list[dict], *parts) -> None:

@@ -1,5 +1,5 @@
 """The training recipe's pieces that need no data and train nothing: distillation and mixup
-targets, the sharpness-aware gradient, checkpoints for resuming, and the reproduce command the model card prints."""
+targets, checkpoints for resuming, and the reproduce command the model card prints."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,8 +11,7 @@ import torch.nn.functional as F
 
 from vision.evaluate import train_command
 from vision.model import FaceEmotionNet, FaceNetConfig
-from vision.train import (TrainConfig, distilled_targets, load_checkpoint, mixup, save_checkpoint,
-                          sharpness_aware_gradient)
+from vision.train import TrainConfig, distilled_targets, load_checkpoint, mixup, save_checkpoint
 
 
 @pytest.fixture(scope="module")
@@ -87,32 +86,3 @@ def test_a_checkpoint_restores_weights_optimiser_schedule_and_random_streams(tmp
     assert fresh_opt.state_dict()["state"] and fresh_sched.get_last_lr() == sched.get_last_lr()
     torch.testing.assert_close(torch.rand(3), expected[0])
     np.testing.assert_array_equal(np.random.rand(3), expected[1])
-
-
-def test_the_sharpness_aware_gradient_is_taken_at_the_shifted_weights_which_are_then_restored():
-    torch.manual_seed(0)
-    model = FaceEmotionNet(FaceNetConfig(widths=(4, 4, 4, 4), dropout=0.0)).train()
-    x, y = torch.rand(8, 1, 48, 48), torch.randint(0, 7, (8,))
-    batch_loss = lambda net=model: F.cross_entropy(net(x)[0], y)
-    batch_loss().backward()
-    weights = {k: v.clone() for k, v in model.state_dict().items()}
-    grads = {name: p.grad.clone() for name, p in model.named_parameters() if p.grad is not None}
-    rho = 0.5
-    norm = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads.values()]))
-
-    shifted = FaceEmotionNet(FaceNetConfig(widths=(4, 4, 4, 4), dropout=0.0)).train()
-    shifted.load_state_dict(weights)
-    with torch.no_grad():
-        for name, p in shifted.named_parameters():
-            if name in grads:
-                p.add_(grads[name] * rho / norm)
-    batch_loss(shifted).backward()
-
-    sharpness_aware_gradient(model, batch_loss, rho)
-    for name, p in model.named_parameters():
-        if name in grads:
-            torch.testing.assert_close(p.grad, dict(shifted.named_parameters())[name].grad)
-            assert not torch.equal(p.grad, grads[name])
-    for name, value in model.state_dict().items():  # weights back, BatchNorm statistics untouched
-        if not name.endswith("num_batches_tracked"):
-            torch.testing.assert_close(value, weights[name], rtol=0, atol=1e-6)
