@@ -21,11 +21,19 @@ regression on both sides' log-probabilities is fitted on pairs of every conditio
 which has two gold labels) drawn from one half of the faces and messages, and scored, next to the
 shipped rule, on pairs drawn from the other half. It learns the very mix of conditions it is scored
 on, which no rule for real users can know.
+
+--frontier asks the sharper question: the neutral rows hinge on one decision, which side to follow
+when face and words read two different emotions (the neutral side misread, or a real disagreement).
+A logistic classifier of "the face is the right one" is fitted to exactly those pairs (every
+two-sided condition, pairs where one side is right) from one half of the examples; on the other
+half's pairs its threshold is swept, with the shipped rule deciding every other pair. If no
+threshold keeps both neutral rows at their single side, no rule on these two readings can.
 """
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
@@ -39,6 +47,7 @@ from fusion.mood import FusionSettings, Reading, estimate
 NEUTRAL = INDEX["neutral"]
 EMOTIONAL = [i for i in range(len(EMOTIONS)) if i != NEUTRAL]
 CONDITIONS = ("same label", "different labels", "face neutral", "text neutral", "face only", "text only")
+TWO_SIDED = CONDITIONS[:4]
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SPLITS = {"test": ("PRIVATE_TEST", "test"), "validation": ("PUBLIC_TEST", "dev")}
 
@@ -149,6 +158,11 @@ def fit_sharpness(faces: Scored, texts: Scored, pairs: int, seed: int, settings:
     return float(min(grid, key=nll))
 
 
+def hit_rate(labels: Iterable[int], held: list[tuple[list[Reading], set[int]]]) -> float:
+    """How often each pair's label is one of its gold labels."""
+    return float(np.mean([label in gold for label, (_, gold) in zip(labels, held)]))
+
+
 def halves(scored: Scored, rng: np.random.Generator) -> tuple[Scored, Scored]:
     """Two disjoint random halves of the examples."""
     order = rng.permutation(len(scored.label))
@@ -178,8 +192,58 @@ def learned_baseline(faces: Scored, texts: Scored, pairs: int, seed: int, settin
     for row in rows:
         held = list(sample(row["condition"], faces_held, texts_held, pairs, rng))
         predicted = learned.predict(np.array([features(readings) for readings, _ in held]))
-        row["learned"] = float(np.mean([label in gold for label, (_, gold) in zip(predicted, held)]))
+        row["learned"] = hit_rate(predicted, held)
     return rows
+
+
+def tops_in_conflict(readings: list[Reading]) -> tuple[int, int] | None:
+    """(face's top, text's top) when the two read different emotions (neither neutral), else None."""
+    tops = [INDEX[emotions.top(r.probs)] for r in readings]
+    if len(readings) == 2 and NEUTRAL not in tops and tops[0] != tops[1]:
+        return tops[0], tops[1]
+    return None
+
+
+def frontier(faces: Scored, texts: Scored, pairs: int, seed: int, settings: FusionSettings,
+             thresholds: tuple[float, ...] = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)) -> list[dict]:
+    """Two-sided accuracies when a classifier fitted to the conflict decision settles it (see the module doc)."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(seed)
+    (faces_fit, faces_held), (texts_fit, texts_held) = halves(faces, rng), halves(texts, rng)
+    examples, face_right = [], []
+    for condition in TWO_SIDED:
+        for readings, gold in sample(condition, faces_fit, texts_fit, pairs, rng):
+            tops = tops_in_conflict(readings)
+            if tops and (tops[0] in gold) != (tops[1] in gold):
+                examples.append(features(readings))
+                face_right.append(tops[0] in gold)
+    follow_face = LogisticRegression(max_iter=3000).fit(np.array(examples), np.array(face_right))
+    rows = [{"rule": "the side that shows the label, alone"}, {"rule": "shipped rule"},
+            {"rule": "conflicts: always the face", "threshold": 0.0}]
+    rows += [{"rule": f"conflicts: the face when P(face right) >= {t}", "threshold": t} for t in thresholds]
+    rows += [{"rule": "conflicts: always the words", "threshold": math.inf}]
+    alone = {"same label": "face", "face neutral": "text", "text neutral": "face"}
+    for condition in TWO_SIDED:
+        held = list(sample(condition, faces_held, texts_held, pairs, rng))
+        shipped = [INDEX[estimate(readings, NOW, settings).label] for readings, _ in held]
+        conflicts = [(i, tops) for i, (readings, _) in enumerate(held) if (tops := tops_in_conflict(readings))]
+        p_face = follow_face.predict_proba(np.array([features(held[i][0]) for i, _ in conflicts]))[:, 1]
+        single = [INDEX[emotions.top(r.probs)] for readings, _ in held for r in readings if r.source == alone.get(condition)]
+        rows[0][condition] = hit_rate(single, held) if single else None
+        rows[1][condition] = hit_rate(shipped, held)
+        for row in rows[2:]:
+            labels = list(shipped)
+            for (i, (face_top, text_top)), p in zip(conflicts, p_face):
+                labels[i] = face_top if p >= row["threshold"] else text_top
+            row[condition] = hit_rate(labels, held)
+    return rows
+
+
+def frontier_table(rows: list[dict]) -> str:
+    lines = ["| held-out pairs | " + " | ".join(TWO_SIDED) + " |", "| --- |" + " ---: |" * len(TWO_SIDED)]
+    return "\n".join(lines + ["| " + row["rule"] + " | " + " | ".join("-" if row[c] is None else f"{row[c]:.3f}"
+                                                                  for c in TWO_SIDED) + " |" for row in rows])
 
 
 def table(rows: list[dict]) -> str:
@@ -207,6 +271,8 @@ def main() -> None:
     parser.add_argument("--fit-sharpness", action="store_true", help="print the NLL-optimal sharpness (use on validation)")
     parser.add_argument("--learned-baseline", action="store_true",
                         help="also a fusion learned on half the examples, both scored on the other half")
+    parser.add_argument("--frontier", action="store_true",
+                        help="settle face-vs-words conflicts by a classifier fitted to them, swept over its threshold")
     args = parser.parse_args()
     face_split, text_split = SPLITS[args.split]
     faces, texts = score_faces(face_split, args.clear_faces), score_texts(text_split)
@@ -218,10 +284,14 @@ def main() -> None:
                                   neutral_abstains=not args.no_abstain)
         if args.fit_sharpness:
             settings = replace(settings, sharpness=fit_sharpness(faces, texts, args.pairs, args.seed, settings))
+        held_out = args.learned_baseline or args.frontier
         print(f"\nmasking {masking}, neutral abstains {settings.neutral_abstains}, sharpness {settings.sharpness}, "
               f"mixed_divergence {args.mixed_divergence}, {args.pairs} pairs per condition, "
-              f"seed {args.seed}" + (", held-out halves" if args.learned_baseline else "") + "\n"
-              + table((learned_baseline if args.learned_baseline else evaluate)(faces, texts, args.pairs, args.seed, settings)))
+              f"seed {args.seed}" + (", held-out halves" if held_out else ""))
+        if args.frontier:
+            print(frontier_table(frontier(faces, texts, args.pairs, args.seed, settings)))
+        else:
+            print(table((learned_baseline if args.learned_baseline else evaluate)(faces, texts, args.pairs, args.seed, settings)))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """The evaluation's bookkeeping on synthetic scores (the real run needs the shipped models)."""
 import numpy as np
 
-from emotions import EMOTIONS
+from emotions import EMOTIONS, INDEX
 from fusion import FusionSettings
-from fusion.evaluate import CONDITIONS, Scored, evaluate, fit_sharpness, learned_baseline, table
+from fusion.evaluate import CONDITIONS, Scored, evaluate, fit_sharpness, frontier, frontier_table, learned_baseline, table
 
 
 def scored(p_right: float, per_label: int = 5) -> Scored:
@@ -50,3 +50,29 @@ def test_learned_baseline_scores_the_rule_and_a_fitted_fusion_on_held_out_pairs(
     # Sure, right sides: the learned fusion finds the emotional side too, and the shipped rule is unchanged.
     assert all(by[c]["learned"] == 1.0 and by[c]["fused"] == 1.0 for c in CONDITIONS)
     assert table(rows).splitlines()[0].endswith("| learned |")
+
+
+def misread_neutral(sides: Scored, as_label: str) -> Scored:
+    """Every neutral example is read, surely, as `as_label` (the other labels stay right)."""
+    neutral = sides.label == INDEX["neutral"]
+    sides.probs[neutral] = np.roll(sides.probs[neutral], INDEX[as_label] - INDEX["neutral"], axis=1)
+    return sides
+
+
+def test_frontier_sweeps_the_conflict_decision_between_following_either_side():
+    faces = misread_neutral(scored(0.9, per_label=20), "happy")
+    texts = misread_neutral(scored(0.8, per_label=20), "angry")
+    assert faces.probs[faces.label == INDEX["neutral"]].argmax(1).tolist() == [INDEX["happy"]] * 20
+    rows = {row["rule"]: row for row in frontier(faces, texts, pairs=120, seed=0, settings=FusionSettings())}
+    alone, face, words = (rows[r] for r in ("the side that shows the label, alone", "conflicts: always the face",
+                                            "conflicts: always the words"))
+    assert alone["face neutral"] == alone["text neutral"] == 1.0 and alone["different labels"] is None
+    # Following one side always is perfect when the other is the misread neutral one, and poor the other way.
+    assert face["text neutral"] == 1.0 > 0.5 > face["face neutral"]
+    assert words["face neutral"] == 1.0 > 0.5 > words["text neutral"]
+    # The fitted classifier learns which misreadings to distrust; only the pairs where the two
+    # misreadings meet (a "happy" face over an "angry" message) are ambiguous.
+    middle = rows["conflicts: the face when P(face right) >= 0.5"]
+    assert min(middle["face neutral"], middle["text neutral"]) > 0.7
+    assert middle["face neutral"] + middle["text neutral"] < 2.0
+    assert "| shipped rule |" in frontier_table(list(rows.values()))
