@@ -229,7 +229,8 @@ def frontier(faces: Scored, texts: Scored, pairs: int, seed: int, settings: Fusi
         shipped = [INDEX[estimate(readings, NOW, settings).label] for readings, _ in held]
         conflicts = [(i, tops) for i, (readings, _) in enumerate(held) if (tops := tops_in_conflict(readings))]
         p_face = follow_face.predict_proba(np.array([features(held[i][0]) for i, _ in conflicts]))[:, 1]
-        single = [INDEX[emotions.top(r.probs)] for readings, _ in held for r in readings if r.source == alone.get(condition)]
+        single = [INDEX[emotions.top(r.probs)]
+                  for readings, _ in held for r in readings if r.source == alone.get(condition)]
         rows[0][condition] = hit_rate(single, held) if single else None
         rows[1][condition] = hit_rate(shipped, held)
         for row in rows[2:]:
@@ -291,7 +292,8 @@ def main() -> None:
         if args.frontier:
             print(frontier_table(frontier(faces, texts, args.pairs, args.seed, settings)))
         else:
-            print(table((learned_baseline if args.learned_baseline else evaluate)(faces, texts, args.pairs, args.seed, settings)))
+            rows = (learned_baseline if args.learned_baseline else evaluate)(faces, texts, args.pairs, args.seed, settings)
+            print(table(rows))
 
 
 if __name__ == "__main__":

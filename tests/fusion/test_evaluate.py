@@ -3,7 +3,8 @@ import numpy as np
 
 from emotions import EMOTIONS, INDEX
 from fusion import FusionSettings
-from fusion.evaluate import CONDITIONS, Scored, evaluate, fit_sharpness, frontier, frontier_table, learned_baseline, table
+from fusion.evaluate import (CONDITIONS, Scored, evaluate, fit_sharpness, frontier, frontier_table, learned_baseline,
+                             table)
 
 
 def scored(p_right: float, per_label: int = 5) -> Scored:
