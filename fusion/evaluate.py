@@ -241,21 +241,26 @@ def frontier(faces: Scored, texts: Scored, pairs: int, seed: int, settings: Fusi
     return rows
 
 
+def cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def markdown(header: list[str], body: list[list]) -> str:
+    """A Markdown table whose first column is text and the others right-aligned."""
+    return "\n".join("| " + " | ".join(map(str, row)) + " |"
+                     for row in [header, ["---"] + ["---:"] * (len(header) - 1), *body])
+
+
 def frontier_table(rows: list[dict]) -> str:
-    lines = ["| held-out pairs | " + " | ".join(TWO_SIDED) + " |", "| --- |" + " ---: |" * len(TWO_SIDED)]
-    return "\n".join(lines + ["| " + row["rule"] + " | " + " | ".join("-" if row[c] is None else f"{row[c]:.3f}"
-                                                                  for c in TWO_SIDED) + " |" for row in rows])
+    return markdown(["held-out pairs", *TWO_SIDED], [[row["rule"], *(cell(row[c]) for c in TWO_SIDED)] for row in rows])
 
 
 def table(rows: list[dict]) -> str:
-    columns = ("face", "text", "fused", "plain PoE", "mixed", "confidence") + (("learned",) if "learned" in rows[0] else ())
-    lines = ["| condition | pairs | face only | text only | fused | plain PoE | said mixed | mean fused confidence |"
-             + (" learned |" if "learned" in rows[0] else ""),
-             "|" + " --- |" + " ---: |" * (len(columns) + 1)]
-    for row in rows:
-        cells = ["-" if row[c] is None else f"{row[c]:.3f}" for c in columns]
-        lines.append(f"| {row['condition']} | {row['pairs']} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    learned = ["learned"] if "learned" in rows[0] else []
+    columns = ["face", "text", "fused", "plain PoE", "mixed", "confidence", *learned]
+    header = ["condition", "pairs", "face only", "text only", "fused", "plain PoE", "said mixed",
+              "mean fused confidence", *learned]
+    return markdown(header, [[row["condition"], row["pairs"], *(cell(row[c]) for c in columns)] for row in rows])
 
 
 def main() -> None:
