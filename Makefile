@@ -28,25 +28,25 @@ test: install
 	$(PY) -m pytest
 
 demo: install
-	$(PY) -m bot.demo
+	$(PY) -m playground.demo
 
 bench: install
-	$(PY) -m vision.bench
-	$(PY) -m nlp.bench
-	$(PY) -m music.bench
-	$(PY) -m bot.bench
+	$(PY) -m bench.vision
+	$(PY) -m bench.nlp
+	$(PY) -m bench.music
+	$(PY) -m bench.bot
 
 train-face: install
-	$(PY) -m vision.train
+	$(PY) -m training.face.train
 
 train-text: install
-	$(PY) -m nlp.train
+	$(PY) -m training.text.train
 
 eval: install
-	$(PY) -m vision.evaluate
-	$(PY) -m nlp.evaluate
-	$(PY) -m fusion.evaluate
-	$(PY) -m music.evaluate
+	$(PY) -m training.face.evaluate
+	$(PY) -m training.text.evaluate
+	$(PY) -m training.fusion.evaluate
+	$(PY) -m training.music.evaluate
 
 clean:
 	rm -rf $(VENV) .pytest_cache

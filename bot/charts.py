@@ -7,11 +7,11 @@ from datetime import datetime
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
 
-from emotions import EMOTIONS  # noqa: E402
-from fusion import Mood  # noqa: E402
+from emotions import EMOTIONS
+from fusion import Mood
 
 COLORS = {"angry": "#d62728", "disgust": "#8c564b", "fear": "#9467bd", "happy": "#f2b701",
           "sad": "#1f77b4", "surprise": "#17becf", "neutral": "#9e9e9e"}

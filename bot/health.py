@@ -2,6 +2,7 @@
 `python -m bot.health` exits 0 only if that happened recently (the Dockerfile's HEALTHCHECK)."""
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from datetime import timedelta
@@ -18,7 +19,7 @@ STALE_AFTER = 4 * BEAT_EVERY.total_seconds()
 async def beat(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The event loop and JobQueue run and the database answers: say so."""
     await context.bot_data["service"].store.get_user(0)
-    Path(context.bot_data["settings"].health_file).touch()
+    await asyncio.to_thread(Path(context.bot_data["settings"].health_file).touch)
 
 
 def healthy(path: Path, now: float | None = None) -> bool:

@@ -8,7 +8,7 @@ and the fused log-probability is the weighted sum of the experts' log-likelihood
 
 The prior term counts only while the total weight is below min_evidence.
 
-`sharpness` (one number, fitted on validation pairs by fusion.evaluate) makes the fused
+`sharpness` (one number, fitted on validation pairs by training.fusion.evaluate) makes the fused
 probabilities calibrated; it never changes the label.
 
 * Recency and confidence: w_i. A selfie says more about "now" than a message from this morning,

@@ -11,7 +11,7 @@ import json
 from dataclasses import replace
 
 from emotions import EMOTIONS
-from music import STRATEGIES, Catalog, Preferences, Recommendation, Recommender, SpotifyClient, parse_preferences
+from music import STRATEGIES, Catalog, Recommendation, Recommender, SpotifyClient, parse_preferences
 
 
 def parse_mood(text: str) -> dict[str, float]:

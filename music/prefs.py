@@ -10,9 +10,7 @@ from music.mood import STRATEGIES
 
 # Words that never name a language, genre or artist on their own.
 STOPWORDS = frozenset(
-    "i im me my mine we you like likes love loves prefer want wants only just please play more "
-    "some any all songs song music tracks track stuff and or but with without also the a an to of "
-    "in on by for from no not yes ok okay allowed sad happy angry mood feel feeling".split()
+    ["i", "im", "me", "my", "mine", "we", "you", "like", "likes", "love", "loves", "prefer", "want", "wants", "only", "just", "please", "play", "more", "some", "any", "all", "songs", "song", "music", "tracks", "track", "stuff", "and", "or", "but", "with", "without", "also", "the", "a", "an", "to", "of", "in", "on", "by", "for", "from", "no", "not", "yes", "ok", "okay", "allowed", "sad", "happy", "angry", "mood", "feel", "feeling"]
 )
 NO_EXPLICIT = re.compile(r"\b(no|without|avoid|skip)\s+(explicit|swearing|profanity)\b|\b(clean|family[ -]friendly)\b")
 EXPLICIT_OK = re.compile(r"\bexplicit\s+(ok|okay|fine|allowed|is fine)\b")

@@ -1,6 +1,6 @@
 """The shipped text model (MiniLM-L6, a 6-layer BERT, with a 7-label head) in plain torch, for inference.
 
-nlp/train.py fine-tunes with transformers and saves with ``save_pretrained``; this file reads those
+training/text/train.py fine-tunes with transformers and saves with ``save_pretrained``; this file reads those
 weights and does the same arithmetic as transformers' ``BertForSequenceClassification`` in eval mode
 (tests/nlp/test_model.py checks the logits against it). Why not transformers at run time: importing
 its modeling code pulls in sympy, torch._dynamo and torch.distributed, about 120 MB of resident

@@ -2,7 +2,7 @@
 
 The target is where MTCNN puts the five landmarks on FER2013 faces themselves (median over 690
 Training faces, mirrored and averaged so the eyes are level and the nose centred); re-derive it
-with ``python -m vision.align``. A similarity transform (rotation, scale, shift) fitted by least
+with ``python -m training.face.template``. A similarity transform (rotation, scale, shift) fitted by least
 squares maps the detected landmarks onto it, which levels the eyes and reproduces FER2013's tight
 framing (mid-forehead to chin, ears at the edges).
 """
@@ -36,27 +36,3 @@ def align(gray: np.ndarray, landmarks: np.ndarray, size: int = FER_SIZE) -> np.n
     big = cv2.warpAffine(gray, matrix * oversample, (size * oversample, size * oversample),
                          flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return big if oversample == 1 else cv2.resize(big, (size, size), interpolation=cv2.INTER_AREA)
-
-
-def derive_template(n: int = 800, upscale: int = 4, pad: int = 24) -> np.ndarray:
-    """Median MTCNN landmarks on FER2013 Training faces, symmetrised (how FER_LANDMARKS was made)."""
-    from vision import data
-    from vision.detect import FaceDetector
-
-    pixels = data.split(data.load_arrays(), data.TRAINING).pixels
-    detector = FaceDetector(max_side=10_000)
-    found = []
-    for i in np.random.default_rng(0).choice(len(pixels), n, replace=False):
-        # FER2013 crops are too tight for MTCNN: upscale and extend the border first.
-        big = np.pad(cv2.resize(pixels[i], None, fx=upscale, fy=upscale, interpolation=cv2.INTER_CUBIC), pad, mode="edge")
-        faces = detector.detect(np.repeat(big[..., None], 3, axis=2))
-        if faces and faces[0].score > 0.95:
-            found.append((faces[0].landmarks - pad) / upscale)
-    median = np.median(found, axis=0)
-    mirrored = median[[1, 0, 2, 4, 3]] * [-1, 1] + [FER_SIZE, 0]
-    print(f"landmarks found on {len(found)} of {n} faces")
-    return (median + mirrored) / 2
-
-
-if __name__ == "__main__":
-    print(np.round(derive_template(), 2).tolist())

@@ -20,24 +20,6 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "face_em
 HEADS = ("product", "benchmark")
 
 
-def fit_temperature(logits: torch.Tensor, targets: torch.Tensor, mask: np.ndarray | torch.Tensor) -> float:
-    """One temperature minimising NLL of (soft) targets on held-out logits."""
-    mask = torch.as_tensor(mask, dtype=torch.bool)
-    logits, targets = logits[mask].float(), targets[mask].float()
-    targets = targets / targets.sum(1, keepdim=True)
-    log_t = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200)
-
-    def closure():
-        opt.zero_grad()
-        loss = -(targets * F.log_softmax(logits / log_t.exp(), 1)).sum(1).mean()
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    return round(float(log_t.detach().exp()), 4)
-
-
 def save_model(model: FaceEmotionNet, temperatures: dict[str, float], out: Path | str, meta: dict) -> None:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

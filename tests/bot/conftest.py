@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import build_application, running
-from bot.fake_telegram import FakeBotAPI, FakeUser
 from bot.models import Models, load_models
 from bot.settings import Settings
-from bot.samples import sample_photos
+from playground.samples import sample_photos
+from playground.telegram import FakeBotAPI, FakeUser
 
 TOKEN = "123456:TEST-token"
 

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from bot import messages
-from bot.samples import jpeg
+from playground.samples import jpeg
 
 
 async def test_one_face_gives_expression_mood_and_a_playlist_button(bot, photos):

@@ -65,7 +65,7 @@ async def test_webhook_refuses_requests_without_the_secret(api, models, tmp_path
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings = settings_for(api, tmp_path / "bot.db", webhook_url=f"https://bot.example/hook", webhook_listen="127.0.0.1",
+    settings = settings_for(api, tmp_path / "bot.db", webhook_url="https://bot.example/hook", webhook_listen="127.0.0.1",
                             webhook_secret="s3cret-Value", port=port)
     update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 9, "type": "private"},
                                           "from": {"id": 9, "is_bot": False, "first_name": "W"}, "text": "/help",
@@ -164,10 +164,10 @@ async def test_the_heartbeat_keeps_the_health_check_green(api, models, tmp_path)
     alive = tmp_path / "alive"
     check = [sys.executable, "-m", "bot.health"]
     env = {**os.environ, "HEALTH_FILE": str(alive)}
-    assert subprocess.run(check, cwd=ROOT, env=env, timeout=60).returncode == 1
+    assert (await asyncio.to_thread(subprocess.run, check, cwd=ROOT, env=env, timeout=60)).returncode == 1
     async with running(build_application(settings_for(api, tmp_path / "bot.db", health_file=alive), models)):
         for _ in range(100):
             if alive.exists():
                 break
             await asyncio.sleep(0.1)
-        assert subprocess.run(check, cwd=ROOT, env=env, timeout=60).returncode == 0
+        assert (await asyncio.to_thread(subprocess.run, check, cwd=ROOT, env=env, timeout=60)).returncode == 0

@@ -3,6 +3,7 @@ import pytest
 
 from bot import messages
 
+
 async def test_a_message_adds_a_reading_but_never_keeps_the_text(bot):
     user = await bot.consented_user(30)
     text = "my cat knocked my coffee over again, ugh"

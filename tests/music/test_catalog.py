@@ -2,8 +2,8 @@ import gzip
 
 import numpy as np
 
-from music.build_catalog import build
 from music.catalog import DATA_DIR, Catalog
+from training.music.build_catalog import build
 
 
 def test_bundled_catalog_is_small_unique_and_in_range(catalog):

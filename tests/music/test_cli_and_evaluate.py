@@ -3,8 +3,8 @@ import json
 import pytest
 
 from music.__main__ import main
-from music.evaluate import match_table
 from music.mood import POINTS
+from training.music.evaluate import match_table
 
 
 def test_cli_prints_picks_with_links_and_reasons_as_json(capsys):

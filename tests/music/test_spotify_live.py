@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from music import Preferences, Recommender, SpotifyClient
-from music.fake_spotify import CLIENT_SECRET, FakeSpotify
+from playground.spotify import CLIENT_SECRET, FakeSpotify
 
 SAD = {"sad": 1.0}
 WAIT = 10.0  # generous: these tests are about what comes back, not how fast (a loaded CI box)

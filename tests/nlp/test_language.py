@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlp import data
 from nlp.language import detect
+from training.text import data
 
 # Short chat messages in 14 languages and 6 scripts; MODEL_CARD.md quotes the catch rate.
 NON_ENGLISH = [

@@ -14,7 +14,7 @@ def test_json_line_per_argument(capsys):
     main(["--json", "I love this!", "/start"])
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["text"] for line in lines] == ["I love this!", "/start"]
-    assert FIELDS <= set(lines[0])
+    assert set(lines[0]) >= FIELDS
     assert tuple(lines[0]["probs"]) == EMOTIONS and lines[0]["emotion"] == "happy"
     assert lines[1]["emotion"] is None  # commands are never analysed
 

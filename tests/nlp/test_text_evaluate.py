@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import nlp.analyzer
-from nlp import data
-from nlp.evaluate import SAMPLE_EVERY, emotion_scores, expected_calibration_error, probs_matrix, subset
+from training.calibration import expected_calibration_error
+from training.text import data
+from training.text.evaluate import SAMPLE_EVERY, emotion_scores, probs_matrix, subset
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import asyncio
 import os
 import sqlite3
 import uuid
-from pathlib import Path
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vision import data
+from training.face import data
 from vision.classifier import HEADS, FaceEmotionClassifier
 
 pytestmark = pytest.mark.skipif(not data.DEFAULT_DATA.exists(),

@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 
 from bot import messages
 from bot.app import build_application, running
-from bot.fake_telegram import Call, FakeBotAPI, FakeUser
-from bot.samples import sample_photos
 from bot.settings import Settings
+from playground.samples import sample_photos
+from playground.telegram import Call, FakeBotAPI, FakeUser
 
 TOKEN = "4242:demo-token"
 TAG = re.compile(r"<[^>]+>")

@@ -1,6 +1,6 @@
 """Score the shipped face model on FER2013 PrivateTest and refresh its model card.
 
-    python -m vision.evaluate [--model-dir models/face_emotion] [--data ../shared/data/fer2013.npz]
+    python -m training.face.evaluate [--model-dir models/face_emotion] [--data ../shared/data/fer2013.npz]
 
 Both heads run through the shipped inference path (FaceEmotionClassifier: flip averaging, fitted
 temperature). Writes metrics.json and confusion_{product,benchmark}.png next to the weights and
@@ -11,36 +11,27 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import re
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix, f1_score, recall_score  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix, f1_score, recall_score
 
-from emotions import EMOTIONS  # noqa: E402
-from vision import data  # noqa: E402
-from vision.classifier import DEFAULT_MODEL_DIR, FaceEmotionClassifier  # noqa: E402
-from vision.train import TrainConfig  # noqa: E402
+from emotions import EMOTIONS
+from training.calibration import expected_calibration_error
+from training.common import update_card
+from training.face import data
+from training.face.train import TrainConfig
+from vision.classifier import DEFAULT_MODEL_DIR, FaceEmotionClassifier
 
-ECE_BINS = 15
 BATCH = 512
 GUARD_SEED, GUARD_SIZE = 0, 600  # the fixed PrivateTest sample tests/vision re-scores
 LABELS = list(range(len(EMOTIONS)))
 TRUTH = {"product": "FER+ majority label", "benchmark": "original FER2013 label"}
-
-
-def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS) -> float:
-    """Mean |accuracy - confidence| over equal-width bins of top-1 confidence, weighted by bin size."""
-    confidence, correct = probs.max(1), probs.argmax(1) == labels
-    bin_of = np.minimum((confidence * bins).astype(int), bins - 1)
-    gaps = [abs(correct[bin_of == b].mean() - confidence[bin_of == b].mean()) * np.mean(bin_of == b)
-            for b in np.unique(bin_of)]
-    return float(sum(gaps))
 
 
 def guard_sample(n_rows: int) -> np.ndarray:
@@ -99,7 +90,7 @@ def matrix_table(matrix: np.ndarray) -> list[str]:
 def metrics_markdown(metrics: dict, matrices: dict[str, np.ndarray]) -> str:
     p, b = metrics["heads"]["product"], metrics["heads"]["benchmark"]
     lines = [
-        f"Measured by `make eval` (`python -m vision.evaluate`) on FER2013 **PrivateTest** ({metrics['privatetest_rows']} "
+        f"Measured by `make eval` (`python -m training.face.evaluate`) on FER2013 **PrivateTest** ({metrics['privatetest_rows']} "
         "faces, never used for training, model selection or calibration), through `FaceEmotionClassifier` "
         "(flip averaging + fitted temperature).",
         "",
@@ -141,7 +132,7 @@ def train_command(train_config: dict) -> str:
     defaults = dataclasses.asdict(TrainConfig())
     changed = [f"--{k} {v!r}" if v == "" else f"--{k} {v}" for k, v in train_config.items()
                if k not in ("data_path", "resume") and v != defaults[k]]  # where the data is, and how the run went
-    return " ".join(["python -m vision.train", *changed])
+    return " ".join(["python -m training.face.train", *changed])
 
 
 def best_row(config: dict) -> dict:
@@ -170,16 +161,8 @@ def training_markdown(config: dict, weights_mb: float) -> str:
             f"{teacher_best['val_fer2013_acc']:.3f})")
         commands.insert(0, train_command(teacher_config["train_config"] | {"out": teacher, "teacher": ""}))
     lines += ["", "Reproduce (from the repository root, with `../shared/data` beside it):", "", "```", *commands,
-              "make eval   # python -m vision.evaluate: metrics.json, confusion_*.png and this card's blocks", "```"]
+              "make eval   # python -m training.face.evaluate: metrics.json, confusion_*.png and this card's blocks", "```"]
     return "\n".join(lines)
-
-
-def replace_block(text: str, name: str, body: str) -> str:
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
-    if not pattern.search(text):
-        raise ValueError(f"the model card has no {start} ... {end} block")
-    return pattern.sub(lambda _: f"{start}\n{body}\n{end}", text)
 
 
 def main() -> None:
@@ -202,8 +185,7 @@ def main() -> None:
     card = model_dir / "MODEL_CARD.md"
     block = metrics_markdown(metrics, matrices)
     if card.exists():
-        text = replace_block(card.read_text(), "training", training_markdown(config, weights_mb))
-        card.write_text(replace_block(text, "metrics", block))
+        update_card(card, {"training": training_markdown(config, weights_mb), "metrics": block})
     print(block)
 
 

@@ -1,6 +1,6 @@
 """Speed and memory of the text model on CPU (make bench).
 
-    python -m nlp.bench --threads 2
+    python -m bench.nlp --threads 2
 
 Messages are real chat-like comments: GoEmotions test texts of at most 64 tokens. Reports load
 time, single-message latency (p50/p95 of ``analyze``), batched throughput (``analyze_many``),
@@ -16,8 +16,9 @@ import time
 import numpy as np
 import torch
 
-from nlp import DEFAULT_MODEL_DIR, TextAnalyzer, data
+from nlp import DEFAULT_MODEL_DIR, TextAnalyzer
 from nlp.analyzer import DTYPES
+from training.text import data
 
 SHORT_TOKENS = 64
 TARGETS = "targets: p50 <= 15 ms per message, >= 300 messages/s batched, on 2 cores"
@@ -77,7 +78,7 @@ def main() -> None:
         "long_4096_chars_p50_ms": round(float(np.median(long_ms)), 1),
         "rss_mb": round(rss_mb()), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
-    print(f"nlp.bench ({TARGETS})")
+    print(f"bench.nlp ({TARGETS})")
     for key, value in result.items():
         print(f"  {key:24} {value}")
     print(json.dumps(result))

@@ -1,4 +1,4 @@
-"""How fast the vision path is on this machine:  python -m vision.bench [--runs 50]
+"""How fast the vision path is on this machine:  python -m bench.vision [--runs 50]
 
 Times photo bytes -> faces + emotions for a 640x480 and a 1280x960 JPEG with one face
 (scikit-image's astronaut), the classifier alone on one face, and reports the process RSS with
@@ -55,7 +55,7 @@ def main() -> None:
     for size in ((640, 480), (1280, 960)):
         data = portrait_jpeg(size)
         faces = len(analyzer.analyze(data))
-        p50, p95, mean = percentiles(lambda: analyzer.analyze(data), args.runs)
+        p50, p95, mean = percentiles(lambda data=data: analyzer.analyze(data), args.runs)
         print(f"photo {size[0]}x{size[1]} JPEG ({len(data) // 1024} KB, {faces} face): "
               f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, {1000 / mean:.1f} images/s")
     crop = np.random.default_rng(0).integers(0, 256, (1, 48, 48), dtype=np.uint8)

@@ -1,4 +1,4 @@
-"""Does fusing a face with words beat either alone?  python -m fusion.evaluate [--split validation]
+"""Does fusing a face with words beat either alone?  python -m training.fusion.evaluate [--split validation]
 
 Real FER2013 faces (FER+ majority label) are paired with real GoEmotions messages (single-label
 ones), each scored by the shipped models, and face-only, text-only and fused labels are compared
@@ -65,7 +65,7 @@ class Scored:
 
 
 def score_faces(split_name: str, clear_only: bool = False) -> Scored:
-    from vision import data
+    from training.face import data
     from vision.classifier import FaceEmotionClassifier
 
     faces = data.split(data.load_arrays(), getattr(data, split_name))
@@ -76,7 +76,7 @@ def score_faces(split_name: str, clear_only: bool = False) -> Scored:
 
 def score_texts(split_name: str) -> Scored:
     import nlp
-    from nlp import data
+    from training.text import data
 
     examples = data.load(split_name)
     single = [i for i, groups in enumerate(examples.groups) if len(groups) == 1]

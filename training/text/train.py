@@ -1,7 +1,7 @@
 """Fine-tune all-MiniLM-L6-v2 on GoEmotions, grouped into our 7 labels.
 
-    python -m nlp.train                       # the shipped recipe
-    python -m nlp.train --epochs 1 --limit 2000 --out /tmp/text   # a smoke run
+    python -m training.text.train                       # the shipped recipe
+    python -m training.text.train --epochs 1 --limit 2000 --out /tmp/text   # a smoke run
 
 Targets: each example's distribution is uniform over its distinct label groups (a comment
 tagged joy+surprise is half happy, half surprise), trained with soft cross-entropy.
@@ -9,7 +9,6 @@ Model selection and the temperature use the dev split only; test is never read h
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import math
@@ -25,9 +24,10 @@ from tqdm import tqdm
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
 from emotions import EMOTIONS
-from nlp import data
 from nlp.text import clean
-from vision.classifier import fit_temperature
+from training.calibration import fit_temperature
+from training.common import parse_settings
+from training.text import data
 
 
 def base_encoder_dir() -> str:
@@ -175,15 +175,5 @@ def main(cfg: TrainConfig) -> dict:
     return meta
 
 
-def parse_args() -> TrainConfig:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    for f in dataclasses.fields(TrainConfig):
-        if f.type in (bool, "bool"):
-            parser.add_argument(f"--{f.name}", type=lambda s: s.lower() in ("1", "true", "yes"), default=f.default)
-        else:
-            parser.add_argument(f"--{f.name}", type={"int": int, "float": float, "str": str}[f.type], default=f.default)
-    return TrainConfig(**vars(parser.parse_args()))
-
-
 if __name__ == "__main__":
-    main(parse_args())
+    main(parse_settings(TrainConfig, __doc__))

@@ -1,6 +1,6 @@
 """The other side of `make bench`: the fake Bot API and the simulated users, in a process of their own.
 
-`python -m bot.bench` starts this as `python -m bot.loadgen` and drives it with JSON lines on stdin
+`python -m bench.bot` starts this as `python -m bench.loadgen` and drives it with JSON lines on stdin
 (answers come back as JSON lines on stdout). Keeping Telegram's side out of the bot's process means
 the benchmark measures the bot alone, its memory and its share of the CPU, as it runs against the
 real, remote Bot API. Times are `time.perf_counter()`: CLOCK_MONOTONIC on Linux, so the two
@@ -19,8 +19,8 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.fake_telegram import FakeBotAPI, FakeUser
-from bot.samples import sample_photos
+from playground.samples import sample_photos
+from playground.telegram import FakeBotAPI, FakeUser
 
 TOKEN = "4242:bench-token"
 FIRST_USER_ID = 10_000

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from emotions import EMOTIONS, INDEX
+from training import SHARED_DATA
 
-DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "goemotions"
+DEFAULT_DATA = SHARED_DATA / "goemotions"
 # GoEmotions' Ekman group names -> ours.
 GROUP_TO_LABEL = {"anger": "angry", "disgust": "disgust", "fear": "fear", "joy": "happy",
                   "sadness": "sad", "surprise": "surprise", "neutral": "neutral"}

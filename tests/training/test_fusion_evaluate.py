@@ -3,8 +3,16 @@ import numpy as np
 
 from emotions import EMOTIONS, INDEX
 from fusion import FusionSettings
-from fusion.evaluate import (CONDITIONS, Scored, evaluate, fit_sharpness, frontier, frontier_table, learned_baseline,
-                             table)
+from training.fusion.evaluate import (
+    CONDITIONS,
+    Scored,
+    evaluate,
+    fit_sharpness,
+    frontier,
+    frontier_table,
+    learned_baseline,
+    table,
+)
 
 
 def scored(p_right: float, per_label: int = 5) -> Scored:

@@ -1,6 +1,6 @@
 """How well the recommender hits its targets, and how well the mood mapping fits labelled music.
 
-    python -m music.evaluate [--source ../shared/data/music]
+    python -m training.music.evaluate [--source ../shared/data/music]
 
 1. For every emotion x strategy: mean distance of the picks to the point each was aimed at,
    diversity (distinct artists and genres), and catalog coverage over a 10-request session that
@@ -21,9 +21,9 @@ from statistics import mean
 import numpy as np
 
 from emotions import EMOTIONS
-from music.build_catalog import SOURCE
 from music.mood import CALM, POINTS, STRATEGIES, Point, path
 from music.recommend import Recommender
+from training.music.build_catalog import SOURCE
 
 SESSION = 10
 ANCHORS: dict[str, Point] = {"Happy": POINTS["happy"], "Sad": POINTS["sad"], "Angry": POINTS["angry"],

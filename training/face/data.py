@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from emotions import EMOTIONS
+from training import SHARED_DATA
 
-DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "fer2013.npz"
+DEFAULT_DATA = SHARED_DATA / "fer2013.npz"
 
 # FER+ vote columns: neutral, happiness, surprise, sadness, anger, disgust, fear, contempt, unknown, NF.
 # Column of each of our labels, in EMOTIONS order. Contempt, unknown and not-a-face have no

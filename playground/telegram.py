@@ -7,6 +7,7 @@ makes, stores the files users "upload" and serves them for download. `FakeUser` 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -149,10 +150,8 @@ class FakeBotAPI:
         queue = self._updates.setdefault(token, [])
         queue[:] = [u for u in queue if u["update_id"] >= offset]
         if not queue and timeout:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await self.wait_until(lambda: bool(queue), timeout)
-            except TimeoutError:
-                pass
         limit = int(call.params.get("limit") or 100)
         return queue[:limit]
 

@@ -1,7 +1,7 @@
 import numpy as np
 
 from emotions import INDEX
-from vision.data import clear_majority, ferplus_targets
+from training.face.data import clear_majority, ferplus_targets
 
 # FER+ vote columns: neutral, happiness, surprise, sadness, anger, disgust, fear, contempt, unknown, NF
 VOTES = np.array([

@@ -1,6 +1,6 @@
 """Speed and memory of the music package.
 
-    python -m music.bench [--calls 500]
+    python -m bench.music [--calls 500]
 
 Catalog load time and RSS, warm recommendation latency, and how long a live recommendation
 takes when Spotify is down, hanging or rate-limited (the answer must come from offline data
@@ -18,7 +18,7 @@ import numpy as np
 
 from emotions import EMOTIONS
 from music import STRATEGIES, Catalog, Preferences, Recommender, SpotifyClient, parse_preferences
-from music.fake_spotify import FakeSpotify
+from playground.spotify import FakeSpotify
 
 
 def rss_mb() -> float:

@@ -9,9 +9,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from vision.evaluate import train_command
+from training.face.evaluate import train_command
+from training.face.train import TrainConfig, distilled_targets, load_checkpoint, mixup, save_checkpoint
 from vision.model import FaceEmotionNet, FaceNetConfig
-from vision.train import TrainConfig, distilled_targets, load_checkpoint, mixup, save_checkpoint
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_train_command_lists_only_changed_settings_and_quotes_empty_ones():
     settings = dataclasses.asdict(TrainConfig()) | {"epochs": 3, "out": "", "seed": 7, "data_path": "/elsewhere",
                                                     "resume": True}
     command = train_command(settings)
-    assert command.startswith("python -m vision.train ")
+    assert command.startswith("python -m training.face.train ")
     assert "--epochs 3" in command and "--seed 7" in command and "--out ''" in command
     assert "--widths" not in command and "--data_path" not in command and "--resume" not in command
 

@@ -1,6 +1,6 @@
 """Build the bundled catalog (music/data/) from ../shared/data/music/.
 
-    python -m music.build_catalog [--source DIR]
+    python -m training.music.build_catalog [--source DIR]
 
 Output: `catalog.npz` (audio features, genre/language bitmasks, artist lists as CSR) and
 `catalog.json.gz` (ids, names, artist names, genre/language vocabularies, curated playlists).
@@ -20,8 +20,9 @@ import numpy as np
 
 from music.catalog import DATA_DIR, FEATURES
 from music.languages import GENRE_LANGUAGE, artist_genre_languages, track_languages
+from training import SHARED_DATA
 
-SOURCE = Path(__file__).resolve().parents[2] / "shared" / "data" / "music"
+SOURCE = SHARED_DATA / "music"
 # Yearly chart hits carry features but no genre: Bollywood hits count as pop-film, Western as pop.
 REGION_GENRE = {"indian": "pop-film", "western": "pop"}
 PLAYLIST_LANGUAGE = {"hindi/india": "hindi", "filipino/english": "filipino"}

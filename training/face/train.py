@@ -1,14 +1,13 @@
 """Train the facial-expression CNN on FER2013 Training with FER+ soft targets.
 
-    python -m vision.train                      # the shipped recipe
-    python -m vision.train --epochs 2 --out /tmp/face   # a quick smoke run
+    python -m training.face.train                      # the shipped recipe
+    python -m training.face.train --epochs 2 --out /tmp/face   # a quick smoke run
 
 Settings are the dataclass below; any of them can be overridden as --name value.
 Model selection and temperature fitting use PublicTest only; PrivateTest is never read here.
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import math
@@ -22,8 +21,10 @@ import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
-from vision import data
-from vision.classifier import FaceEmotionClassifier, fit_temperature, save_model
+from training.calibration import fit_temperature
+from training.common import parse_settings
+from training.face import data
+from vision.classifier import FaceEmotionClassifier, save_model
 from vision.model import FaceEmotionNet, FaceNetConfig
 
 
@@ -92,7 +93,10 @@ def mixup(x: torch.Tensor, target_p: torch.Tensor, target_b: torch.Tensor, alpha
     2018). A row without a target (all zeros) adds nothing, so the partner's target keeps its share."""
     share = float(np.random.beta(alpha, alpha))
     partner = torch.randperm(len(x))
-    blend = lambda t: share * t + (1 - share) * t[partner]
+
+    def blend(t: torch.Tensor) -> torch.Tensor:
+        return share * t + (1 - share) * t[partner]
+
     return blend(x), blend(target_p), blend(target_b)
 
 
@@ -259,16 +263,5 @@ def fitted_temperatures(logits_p: torch.Tensor, logits_b: torch.Tensor, val: dat
     }
 
 
-def parse_args() -> TrainConfig:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    for f in dataclasses.fields(TrainConfig):
-        kind = f.type if isinstance(f.type, type) else {"int": int, "float": float, "str": str, "bool": str}[f.type]
-        if f.type in (bool, "bool"):
-            parser.add_argument(f"--{f.name}", type=lambda s: s.lower() in ("1", "true", "yes"), default=f.default)
-        else:
-            parser.add_argument(f"--{f.name}", type=kind, default=f.default)
-    return TrainConfig(**vars(parser.parse_args()))
-
-
 if __name__ == "__main__":
-    main(parse_args())
+    main(parse_settings(TrainConfig, __doc__))

@@ -1,6 +1,6 @@
 """Score the shipped text model on GoEmotions test through the shipped inference path.
 
-    python -m nlp.evaluate      # make eval: writes metrics.json, confusion.png, MODEL_CARD.md results
+    python -m training.text.evaluate      # make eval: writes metrics.json, confusion.png, MODEL_CARD.md results
 
 Every number comes from ``TextAnalyzer.analyze_many`` (clean(), chunking, temperature), so the
 card measures what the bot runs. Writes ``metrics.json`` and ``confusion.png`` next to the model and
@@ -10,35 +10,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import time
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix, f1_score  # noqa: E402
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix, f1_score
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from emotions import EMOTIONS, SENTIMENT_OF, SENTIMENTS  # noqa: E402
-from nlp import DEFAULT_MODEL_DIR, TextAnalyzer, TextReading, data  # noqa: E402
-from nlp.analyzer import DTYPES  # noqa: E402
-from nlp.train import single_label_macro_f1  # noqa: E402
+from emotions import EMOTIONS, SENTIMENT_OF, SENTIMENTS
+from nlp import DEFAULT_MODEL_DIR, TextAnalyzer, TextReading
+from nlp.analyzer import DTYPES
+from training.calibration import ECE_BINS, expected_calibration_error
+from training.common import update_card
+from training.text import data
+from training.text.train import single_label_macro_f1
 
 SAMPLE_EVERY = 5  # the fixed sample the tests re-score: test examples 0, 5, 10, ...
-ECE_BINS = 15
-
-
-def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS) -> float:
-    """Gap between top-label confidence and accuracy, averaged over equal-width confidence bins."""
-    confidence, correct = probs.max(1), probs.argmax(1) == labels
-    edges = np.linspace(0, 1, bins + 1)
-    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
-    return float(sum(abs(confidence[which == b].mean() - correct[which == b].mean()) * (which == b).mean()
-                     for b in range(bins) if (which == b).any()))
 
 
 def vader_sentiment(texts: list[str]) -> list[str]:
@@ -128,7 +120,7 @@ def plot_confusion(matrix: np.ndarray, path: Path) -> None:
 def results_markdown(metrics: dict, matrix: np.ndarray) -> str:
     e, s, c = metrics["emotion"], metrics["sentiment"], metrics["ece"]
     lines = [
-        f"Measured by `make eval` (`python -m nlp.evaluate`) on GoEmotions test ({e['n']} comments), "
+        f"Measured by `make eval` (`python -m training.text.evaluate`) on GoEmotions test ({e['n']} comments), "
         f"through `TextAnalyzer`, with {metrics['dtype']} math.",
         "",
         "| metric | ours | target |",
@@ -170,18 +162,6 @@ def history_markdown(training: dict) -> str:
             for h in training["history"]]
     return "\n".join(["| epoch | train loss | dev macro-F1 | dev accuracy | seconds |", "| --- | --- | --- | --- | --- |",
                       *rows, "", f"Kept: epoch {training['best_epoch']}; temperature {training['temperature']}."])
-
-
-def update_card(card: Path, blocks: dict[str, str]) -> None:
-    """Replace each ``<!-- name:start -->...<!-- name:end -->`` block; the rest of the card is hand-written."""
-    text = card.read_text()
-    for name, block in blocks.items():
-        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-        pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
-        if not pattern.search(text):
-            raise ValueError(f"{card} has no {start} ... {end} block")
-        text = pattern.sub(lambda _: f"{start}\n{block}\n{end}", text)
-    card.write_text(text)
 
 
 def main() -> None:

@@ -3,10 +3,10 @@
 Measures: time from the bot's start to its first reply (models loaded in post_init included),
 sustained selfies/s and text messages/s at a fixed offered rate, p50/p95 latency from the update
 being available to the bot having finished with it (its reply sent, if any), and the bot process's
-peak RSS. The fake Bot API and the simulated users run in a process of their own (`bot.loadgen`),
+peak RSS. The fake Bot API and the simulated users run in a process of their own (`bench.loadgen`),
 as Telegram would: they share the 2 cores but not the bot's memory or event loop.
 
-    python -m bot.bench [--selfie-rate 15] [--text-rate 100] [--seconds 20]
+    python -m bench.bot [--selfie-rate 15] [--text-rate 100] [--seconds 20]
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ import time
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
+from bench.loadgen import TOKEN, user_ids
 from bot.app import build_application, running
-from bot.loadgen import TOKEN, user_ids
 from bot.settings import Settings
 
 USERS = 600
@@ -35,11 +35,11 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class LoadGenerator:
-    """`python -m bot.loadgen` in a child process, driven over its stdin/stdout."""
+    """`python -m bench.loadgen` in a child process, driven over its stdin/stdout."""
 
     async def __aenter__(self) -> LoadGenerator:
         self._process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.loadgen", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            sys.executable, "-m", "bench.loadgen", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             limit=2**24)
         self.root = (await self._read())["root"]
         return self
@@ -51,7 +51,7 @@ class LoadGenerator:
     async def _read(self) -> dict:
         line = await self._process.stdout.readline()
         if not line:
-            raise RuntimeError("bot.loadgen exited")
+            raise RuntimeError("bench.loadgen exited")
         return json.loads(line)
 
     async def ask(self, **command: object) -> dict:
