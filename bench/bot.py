@@ -93,7 +93,7 @@ async def main(args: argparse.Namespace) -> None:
             app.add_handler(TypeHandler(Update, finished), group=DONE_GROUP)
             async with running(app):
                 first_reply = (await load.ask(do="start", user=1))["replied_at"] - started
-                service = app.bot_data["service"]
+                service = app.bot_data.service
                 for user_id in user_ids(USERS):  # setup, not measured: consent straight into the store
                     await service.set_consent(user_id, True)
                 results = [await phase("selfies", load, done, args.selfie_rate, args.seconds),

@@ -9,9 +9,10 @@ from datetime import timedelta
 
 from telegram import BotCommand
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 
 from bot import health
+from bot.context import CONTEXT_TYPES, BotApplication, Context
 from bot.handlers import register
 from bot.limits import PerUserOrder, TokenBucket
 from bot.models import Models, load_models
@@ -34,7 +35,7 @@ COMMANDS = [
 ]
 
 
-def build_application(settings: Settings, models: Models | None = None) -> Application:
+def build_application(settings: Settings, models: Models | None = None) -> BotApplication:
     """`models` lets tests share loaded analyzers; by default post_init loads them (with a warm-up)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -44,6 +45,7 @@ def build_application(settings: Settings, models: Models | None = None) -> Appli
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_rate_limit))
         .concurrent_updates(PerUserOrder(settings.max_concurrent_updates))
+        .context_types(CONTEXT_TYPES)
         .post_init(lambda app: _start(app, settings, models))
         .post_shutdown(_stop)
     )
@@ -51,35 +53,35 @@ def build_application(settings: Settings, models: Models | None = None) -> Appli
         root = settings.telegram_api_base_url.rstrip("/")
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     app = builder.build()
-    app.bot_data.update(settings=settings, flood=TokenBucket(settings.flood_burst, settings.flood_per_second),
-                        warned=set())
+    app.bot_data.settings = settings
+    app.bot_data.flood = TokenBucket(settings.flood_burst, settings.flood_per_second)
     register(app)
     return app
 
 
-async def _start(app: Application, settings: Settings, models: Models | None) -> None:
+async def _start(app: BotApplication, settings: Settings, models: Models | None) -> None:
     if models is None:
         models = await asyncio.to_thread(load_models, settings)
     store = await Store.open(settings.database_url)
     spotify = None
     if settings.spotify_client_id and settings.spotify_client_secret:
         spotify = SpotifyClient(settings.spotify_client_id, settings.spotify_client_secret.get_secret_value())
-    app.bot_data["service"] = Service(models, store, Recommender(spotify=spotify), settings.inference_threads)
+    app.bot_data._service = Service(models, store, Recommender(spotify=spotify), settings.inference_threads)
     app.job_queue.run_repeating(_purge, interval=PURGE_EVERY, first=1, name="retention")  # 0 never fires
     if settings.health_file:
         app.job_queue.run_repeating(health.beat, interval=health.BEAT_EVERY, first=1, name="heartbeat")
     await app.bot.set_my_commands(COMMANDS)
 
 
-async def _stop(app: Application) -> None:
-    service: Service | None = app.bot_data.pop("service", None)
+async def _stop(app: BotApplication) -> None:
+    service, app.bot_data._service = app.bot_data._service, None
     if service is not None:
         await service.close()
 
 
-async def _purge(context: ContextTypes.DEFAULT_TYPE) -> None:
-    days = context.bot_data["settings"].retention_days
-    deleted = await context.bot_data["service"].purge(days)
+async def _purge(context: Context) -> None:
+    days = context.bot_data.config.retention_days
+    deleted = await context.bot_data.service.purge(days)
     log.info("retention: deleted %d readings older than %d days", deleted, days)
 
 
@@ -91,12 +93,12 @@ def webhook_options(settings: Settings) -> dict:
 
 
 @asynccontextmanager
-async def running(app: Application) -> AsyncIterator[Application]:
+async def running(app: BotApplication) -> AsyncIterator[BotApplication]:
     """Serve `app` (webhook when configured, else long polling) inside an event loop that's already
     running: tests, demo, bench. The same steps as Application.run_polling/run_webhook, which own
     their loop and so can't be used there.
     """
-    settings: Settings = app.bot_data["settings"]
+    settings = app.bot_data.config
     await app.initialize()
     try:
         await app.post_init(app)

@@ -8,18 +8,17 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from telegram.ext import ContextTypes
-
+from bot.context import Context
 from bot.settings import Settings
 
 BEAT_EVERY = timedelta(seconds=30)
 STALE_AFTER = 4 * BEAT_EVERY.total_seconds()
 
 
-async def beat(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def beat(context: Context) -> None:
     """The event loop and JobQueue run and the database answers: say so."""
-    await context.bot_data["service"].store.get_user(0)
-    await asyncio.to_thread(Path(context.bot_data["settings"].health_file).touch)
+    await context.bot_data.service.store.get_user(0)
+    await asyncio.to_thread(Path(context.bot_data.config.health_file).touch)
 
 
 def healthy(path: Path, now: float | None = None) -> bool:

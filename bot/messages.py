@@ -61,3 +61,13 @@ PREFS_ASK = (
     "Tell me what you like in a message, e.g. <i>telugu, lo-fi, sid sriram</i> "
     "(languages, genres, artists)."
 )
+UNREADABLE_IMAGE = "I couldn't read that image: {reason}. A normal photo works best."
+UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
+STALE_BUTTON = "That button is no longer active."
+AGREE_FIRST = "Please send /start and agree first."
+HOW_DO_YOU_FEEL = "How do you feel, then?"
+CORRECTED = "Got it: you feel {feeling}. I'll go with that."
+HISTORY = "Your mood over the last {days} days."
+MOOD_CHANGED = "Sounds like you're feeling {feeling} now."
+VOTED_UP = "Noted, thanks!"
+VOTED_DOWN = "Noted, fewer like that."

@@ -1,6 +1,6 @@
 """What the handlers call: update -> reading -> mood -> recommendation. No Telegram types here.
 
-One `Service` lives in `application.bot_data["service"]`. It owns the bounded thread pool that
+One `Service` lives in `application.bot_data.service` (bot/context.py). It owns the bounded thread pool that
 runs every model call and chart, so one slow photo never stalls the event loop or other chats.
 """
 from __future__ import annotations

@@ -2,39 +2,41 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, ContextTypes, TypeHandler
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, TypeHandler
 
 from bot import messages
-from bot.handlers.common import button, service
+from bot.callbacks import Consent
+from bot.context import Context
+from bot.handlers.common import button
 
 OPEN_COMMANDS = ("/start", "/help", "/privacy")  # they read nothing, so they need no consent
 
 
 def consent_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button("✅ I agree", "consent:yes"), button("No thanks", "consent:no")]])
+    return InlineKeyboardMarkup([[button("✅ I agree", Consent("yes")), button("No thanks", Consent("no"))]])
 
 
-def intro(context: ContextTypes.DEFAULT_TYPE) -> str:
-    return messages.START.format(days=context.bot_data["settings"].retention_days)
+def intro(context: Context) -> str:
+    return messages.START.format(days=context.bot_data.config.retention_days)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if await service(context).consented(update.effective_user.id):
+async def start(update: Update, context: Context) -> None:
+    if await context.bot_data.service.consented(update.effective_user.id):
         await update.effective_message.reply_text(f"{intro(context)}\n\n{messages.CONSENTED}")
     else:
         await update.effective_message.reply_text(intro(context), reply_markup=consent_keyboard())
 
 
-async def answer_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer_consent(update: Update, context: Context) -> None:
     query = update.callback_query
     await query.answer()
-    yes = query.data == "consent:yes"
+    yes = Consent.decode(query.data).answer == "yes"
     if yes:
-        await service(context).set_consent(update.effective_user.id, True)
+        await context.bot_data.service.set_consent(update.effective_user.id, True)
     await query.edit_message_text(f"{intro(context)}\n\n{messages.CONSENTED if yes else messages.DECLINED}")
 
 
-async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def gate(update: Update, context: Context) -> None:
     """Stops every update from a user who hasn't agreed, except /start, /help, /privacy and the buttons."""
     if update.effective_user is None:
         raise ApplicationHandlerStop
@@ -43,12 +45,12 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         command = message.text.split()[0].split("@")[0]
         if command in OPEN_COMMANDS:
             return
-    if query and (query.data or "").startswith("consent:"):
+    if query and Consent.pattern().match(str(query.data)):
         return
-    if await service(context).consented(update.effective_user.id):
+    if await context.bot_data.service.consented(update.effective_user.id):
         return
     if query:
-        await query.answer("Please send /start and agree first.", show_alert=True)
+        await query.answer(messages.AGREE_FIRST, show_alert=True)
     elif message:
         await message.reply_text(f"{messages.CONSENT_NEEDED}\n\n{intro(context)}", reply_markup=consent_keyboard())
     raise ApplicationHandlerStop
@@ -56,6 +58,6 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 HANDLERS = [
     CommandHandler("start", start),
-    CallbackQueryHandler(answer_consent, pattern=r"^consent:(yes|no)$"),
+    CallbackQueryHandler(answer_consent, pattern=Consent.pattern()),
 ]
 GATE = TypeHandler(Update, gate)

@@ -5,14 +5,14 @@ import logging
 import traceback
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import messages
+from bot.context import Context
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     # Only ids and the exception's type and place: never the update, its text, or the exception's message.
     error = context.error
     where = update.update_id if isinstance(update, Update) else None

@@ -2,20 +2,21 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import messages
+from bot.context import Context
 from bot.limits import TokenBucket, user_key
 
 
-async def limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    bucket: TokenBucket = context.bot_data["flood"]
+async def limit(update: Update, context: Context) -> None:
+    bucket: TokenBucket = context.bot_data.flood
     key = user_key(update)
     if key is None or bucket.allow(key):
-        context.bot_data["warned"].discard(key)
+        context.bot_data.warned.discard(key)
         return
-    if key not in context.bot_data["warned"] and update.effective_message:
-        context.bot_data["warned"].add(key)
+    if key not in context.bot_data.warned and update.effective_message:
+        context.bot_data.warned.add(key)
         await update.effective_message.reply_text(messages.SLOW_DOWN)
     raise ApplicationHandlerStop
 

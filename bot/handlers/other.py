@@ -2,21 +2,22 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import messages
+from bot.context import Context
 
 
-async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsupported(update: Update, context: Context) -> None:
     await update.effective_message.reply_text(messages.UNSUPPORTED)
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text("I don't know that command. /help lists what I can do.")
+async def unknown_command(update: Update, context: Context) -> None:
+    await update.effective_message.reply_text(messages.UNKNOWN_COMMAND)
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.callback_query.answer("That button is no longer active.")
+async def stale_button(update: Update, context: Context) -> None:
+    await update.callback_query.answer(messages.STALE_BUTTON)
 
 
 # Registered last in their group: they catch what no other handler took.

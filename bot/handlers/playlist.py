@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import messages
+from bot.callbacks import NotMyMood, Playlist, Vote
+from bot.context import Context
 from bot.format import playlist_reply
-from bot.handlers.common import button, feelings_keyboard, service
+from bot.handlers.common import button, feelings_keyboard
 from music import STRATEGIES, Recommendation
 
 USAGE = "Use <code>/playlist</code>, or <code>/playlist " + "|".join(STRATEGIES) + "</code>."
@@ -16,15 +18,15 @@ OTHER_STRATEGIES = {"match": "🎯 Match", "lift": "⬆️ Lift me", "calm": "�
 def feedback_keyboard(rec: Recommendation) -> InlineKeyboardMarkup:
     buttons = []
     for i, pick in enumerate(rec.picks, 1):
-        buttons += [button(f"{i} 👍", f"fb:1:{pick.track.id}"), button(f"{i} 👎", f"fb:0:{pick.track.id}")]
+        buttons += [button(f"{i} 👍", Vote(1, pick.track.id)), button(f"{i} 👎", Vote(0, pick.track.id))]
     rows = [buttons[i:i + 4] for i in range(0, len(buttons), 4)]
-    others = [button(text, f"playlist:{name}") for name, text in OTHER_STRATEGIES.items() if name != rec.strategy]
-    rows.append([button("✋ Not my mood", "fix"), *others])
+    others = [button(text, Playlist(name)) for name, text in OTHER_STRATEGIES.items() if name != rec.strategy]
+    rows.append([button("✋ Not my mood", NotMyMood()), *others])
     return InlineKeyboardMarkup(rows)
 
 
-async def send_playlist(update: Update, context: ContextTypes.DEFAULT_TYPE, strategy: str | None) -> None:
-    svc = service(context)
+async def send_playlist(update: Update, context: Context, strategy: str | None) -> None:
+    svc = context.bot_data.service
     mood = await svc.mood(update.effective_user.id)
     if not mood.enough_evidence:
         await update.effective_message.reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard())
@@ -34,7 +36,7 @@ async def send_playlist(update: Update, context: ContextTypes.DEFAULT_TYPE, stra
                                               disable_web_page_preview=True)
 
 
-async def playlist_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def playlist_command(update: Update, context: Context) -> None:
     strategy = context.args[0].lower() if context.args else None
     if strategy is not None and strategy not in STRATEGIES:
         await update.effective_message.reply_text(USAGE)
@@ -42,18 +44,18 @@ async def playlist_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await send_playlist(update, context, strategy)
 
 
-async def playlist_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def playlist_button(update: Update, context: Context) -> None:
     await update.callback_query.answer()
-    await send_playlist(update, context, update.callback_query.data.removeprefix("playlist:") or None)
+    await send_playlist(update, context, Playlist.decode(update.callback_query.data).strategy or None)
 
 
-async def feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def feedback(update: Update, context: Context) -> None:
     query = update.callback_query
-    _, liked, track_id = query.data.split(":", 2)
-    await service(context).feedback(update.effective_user.id, track_id, liked == "1")
-    await query.answer("Noted, thanks!" if liked == "1" else "Noted, fewer like that.")
+    vote = Vote.decode(query.data)
+    await context.bot_data.service.feedback(update.effective_user.id, vote.track_id, bool(vote.liked))
+    await query.answer(messages.VOTED_UP if vote.liked else messages.VOTED_DOWN)
     # Tick the chosen thumb of this track's pair; the other one loses its tick.
-    pair = {f"fb:1:{track_id}", f"fb:0:{track_id}"}
+    pair = {Vote(1, vote.track_id).encode(), Vote(0, vote.track_id).encode()}
 
     def ticked(b: InlineKeyboardButton) -> InlineKeyboardButton:
         if b.callback_data not in pair:
@@ -67,6 +69,6 @@ async def feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 HANDLERS = [
     CommandHandler("playlist", playlist_command),
-    CallbackQueryHandler(playlist_button, pattern=rf"^playlist:({'|'.join(STRATEGIES)})?$"),
-    CallbackQueryHandler(feedback, pattern=r"^fb:[01]:[\w-]{1,58}$"),
+    CallbackQueryHandler(playlist_button, pattern=Playlist.pattern()),
+    CallbackQueryHandler(feedback, pattern=Vote.pattern()),
 ]

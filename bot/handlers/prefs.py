@@ -5,10 +5,12 @@ from dataclasses import replace
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import messages
-from bot.handlers.common import button, service
+from bot.callbacks import PrefsAction
+from bot.context import Context
+from bot.handlers.common import button
 from music import STRATEGIES, Preferences
 
 
@@ -25,36 +27,36 @@ def describe(prefs: Preferences) -> str:
 
 
 def keyboard(prefs: Preferences) -> InlineKeyboardMarkup:
-    strategies = [button(("✓ " if name == prefs.strategy else "") + name, f"prefs:strategy:{name}")
+    strategies = [button(("✓ " if name == prefs.strategy else "") + name, PrefsAction(f"strategy={name}"))
                   for name in STRATEGIES]
     return InlineKeyboardMarkup([
         strategies,
-        [button("🔞 Explicit: " + ("on" if prefs.explicit else "off"), "prefs:explicit")],
-        [button("✏️ Add languages, genres, artists", "prefs:ask"), button("🧹 Clear", "prefs:clear")],
+        [button("🔞 Explicit: " + ("on" if prefs.explicit else "off"), PrefsAction("explicit"))],
+        [button("✏️ Add languages, genres, artists", PrefsAction("ask")), button("🧹 Clear", PrefsAction("clear"))],
     ])
 
 
-async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show(update: Update, context: Context) -> None:
     if context.args:
         await apply_text(update, context, " ".join(context.args))
         return
-    prefs = await service(context).preferences(update.effective_user.id)
+    prefs = await context.bot_data.service.preferences(update.effective_user.id)
     await update.effective_message.reply_text(describe(prefs), reply_markup=keyboard(prefs))
 
 
-async def apply_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+async def apply_text(update: Update, context: Context, text: str) -> None:
     """Free text like "telugu, lo-fi, sid sriram" adds to what the user has."""
-    prefs, unknown = await service(context).add_preferences(update.effective_user.id, text)
+    prefs, unknown = await context.bot_data.service.add_preferences(update.effective_user.id, text)
     note = f"\n\nI didn't recognise: <i>{escape(', '.join(unknown))}</i>" if unknown else ""
     await update.effective_message.reply_text(describe(prefs) + note, reply_markup=keyboard(prefs))
 
 
-async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def press(update: Update, context: Context) -> None:
     query = update.callback_query
     await query.answer()
-    svc = service(context)
+    svc = context.bot_data.service
     prefs = await svc.preferences(update.effective_user.id)
-    action = query.data.removeprefix("prefs:")
+    action = PrefsAction.decode(query.data).action
     if action == "ask":
         context.user_data["awaiting_prefs"] = True
         await query.message.reply_text(messages.PREFS_ASK)
@@ -64,12 +66,12 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif action == "clear":
         prefs = Preferences(strategy=prefs.strategy, explicit=prefs.explicit)
     else:
-        prefs = replace(prefs, strategy=action.removeprefix("strategy:"))
+        prefs = replace(prefs, strategy=action.removeprefix("strategy="))
     await svc.save_preferences(update.effective_user.id, prefs)
     await query.edit_message_text(describe(prefs), reply_markup=keyboard(prefs))
 
 
 HANDLERS = [
     CommandHandler("prefs", show),
-    CallbackQueryHandler(press, pattern=rf"^prefs:(ask|explicit|clear|strategy:({'|'.join(STRATEGIES)}))$"),
+    CallbackQueryHandler(press, pattern=PrefsAction.pattern()),
 ]

@@ -5,15 +5,16 @@ from html import escape
 
 from telegram import Update
 from telegram.constants import FileSizeLimit
-from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from bot import messages
+from bot.context import Context
 from bot.format import faces_reply
-from bot.handlers.common import playlist_button, service
+from bot.handlers.common import playlist_button
 from vision import ImageError
 
 
-async def selfie(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def selfie(update: Update, context: Context) -> None:
     message = update.effective_message
     attachment = message.photo[-1] if message.photo else message.document  # the largest photo size
     if attachment.file_size and attachment.file_size > FileSizeLimit.FILESIZE_DOWNLOAD:
@@ -22,9 +23,9 @@ async def selfie(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     # Memory only: the bytes are never written to disk or logged, and dropped after reading.
     data = bytes(await (await attachment.get_file()).download_as_bytearray())
     try:
-        result = await service(context).read_selfie(update.effective_user.id, data)
+        result = await context.bot_data.service.read_selfie(update.effective_user.id, data)
     except ImageError as error:
-        await message.reply_text(f"I couldn't read that image: {escape(str(error))}. A normal photo works best.")
+        await message.reply_text(messages.UNREADABLE_IMAGE.format(reason=escape(str(error))))
         return
     if result.mood is None:
         await message.reply_text(messages.NO_FACE)

@@ -8,28 +8,30 @@ from __future__ import annotations
 import re
 
 from telegram import Update
-from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
+from bot import messages
+from bot.context import Context
 from bot.format import label
 from bot.handlers import mood, playlist, prefs
-from bot.handlers.common import playlist_button, service
+from bot.handlers.common import playlist_button
 
 ASKS_MOOD = re.compile(r"\b(how (do|am) i (feel|feeling|doing)|(what'?s|what is) my mood|my mood\?)", re.IGNORECASE)
 ASKS_MUSIC = re.compile(r"\b(playlist|music|songs?|tunes|play (me )?something)\b", re.IGNORECASE)
 
 
-async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def text(update: Update, context: Context) -> None:
     message = update.effective_message
     if context.user_data.pop("awaiting_prefs", False):
         await prefs.apply_text(update, context, message.text)
         return
-    result = await service(context).read_text(update.effective_user.id, message.text)
+    result = await context.bot_data.service.read_text(update.effective_user.id, message.text)
     if ASKS_MUSIC.search(message.text):
         await playlist.send_playlist(update, context, None)
     elif ASKS_MOOD.search(message.text):
         await mood.send_mood(update, context)
     elif result.changed_clearly:
-        await message.reply_text(f"Sounds like you're feeling {label(result.after.label)} now.",
+        await message.reply_text(messages.MOOD_CHANGED.format(feeling=label(result.after.label)),
                                  reply_markup=playlist_button())
 
 

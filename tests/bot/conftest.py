@@ -32,7 +32,7 @@ def settings_for(api: FakeBotAPI, database: str, **overrides: object) -> Setting
 class Harness:
     def __init__(self, api: FakeBotAPI, app: object):
         self.api, self.app = api, app
-        self.service = app.bot_data["service"]
+        self.service = app.bot_data.service
 
     def user(self, user_id: int, name: str = "Alex") -> FakeUser:
         return FakeUser(self.api, TOKEN, user_id, name)

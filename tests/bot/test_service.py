@@ -121,7 +121,7 @@ async def test_old_readings_are_purged_by_the_retention_job(api, models, tmp_pat
     await store.add_reading(6, "text", {"happy": 1.0}, 0.9, datetime.now(UTC))
     await store.close()
     async with running(build_application(settings, models)) as app:
-        service = app.bot_data["service"]
+        service = app.bot_data.service
         for _ in range(100):
             if len(await service.store.readings(6)) == 1:
                 break

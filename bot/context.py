@@ -1,0 +1,41 @@
+"""The handlers' typed context: what they depend on is named here, not behind string keys of bot_data."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from bot.limits import TokenBucket
+
+if TYPE_CHECKING:
+    from bot.service import Service
+    from bot.settings import Settings
+
+
+@dataclass
+class BotData:
+    """The application-wide dependencies; `build_application` fills them, post_init adds the service."""
+
+    settings: Settings | None = None
+    flood: TokenBucket | None = None
+    warned: set[int] = field(default_factory=set)  # users told to slow down, until they're under the limit again
+    _service: Service | None = None
+
+    @property
+    def config(self) -> Settings:
+        assert self.settings is not None, "build_application sets the settings"
+        return self.settings
+
+    @property
+    def service(self) -> Service:
+        assert self._service is not None, "post_init starts the service"
+        return self._service
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """`context` in every handler: `context.bot_data.service`, `context.bot_data.config`."""
+
+
+BotApplication = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
+CONTEXT_TYPES = ContextTypes(context=Context, bot_data=BotData)
