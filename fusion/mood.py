@@ -39,7 +39,6 @@ import numpy as np
 
 import emotions
 from emotions import EMOTIONS
-from fusion import circumplex
 from fusion.reasons import Reasons, reasons
 
 SOURCES = ("face", "text", "correction")
@@ -135,7 +134,7 @@ def estimate(readings: Iterable[Reading], now: datetime, settings: FusionSetting
     label = emotions.top(probs)
     mixed = _mixed(sides, settings)
     contributions = _contributions(weighted, information)
-    valence, arousal = circumplex.point(probs)
+    valence, arousal = emotions.circumplex_point(probs)
     return Mood(probs=probs, label=label, confidence=probs[label], valence=valence, arousal=arousal,
                 mixed=mixed, enough_evidence=enough, contributions=contributions, left_out=left_out,
                 reasons=reasons(label, probs[label], mixed, enough, sides, contributions, left_out))
