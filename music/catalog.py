@@ -17,6 +17,7 @@ import numpy as np
 
 DATA_DIR = Path(__file__).parent / "data"
 FEATURES = ("valence", "energy", "tempo", "acousticness", "danceability")
+AUDIO = "audio features"  # placed in mood space by Spotify's own features (else: a mood label, an artist)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,13 @@ class Track:
     popularity: int = 0
     explicit: bool = False
     languages: frozenset[str] = frozenset()
+    language_confidence: float = 0.0  # 0..1, from the strongest evidence (music.languages.EVIDENCE)
+    language_evidence: str = ""       # which evidence: "source label", "artist genres", ...
+    placement: str = AUDIO            # how valence/energy were found: AUDIO, "mood label: sad", ...
+
+    @property
+    def has_audio_features(self) -> bool:
+        return self.placement == AUDIO
 
     @property
     def genre(self) -> str:
@@ -61,8 +69,9 @@ def name_key(name: str) -> str:
     return re.sub(r"[\W_]+", "", name.casefold())
 
 
-def _feature(value: np.float32) -> float:
-    return round(float(value), 4)  # float32 storage noise off; the source has 3-4 decimals
+def _feature(value: np.float32) -> float | None:
+    """float32 storage noise off (the source has 3-4 decimals); NaN (no Spotify feature) -> None."""
+    return None if np.isnan(value) else round(float(value), 4)
 
 
 def _bitmask(names: Iterable[str], vocabulary: dict[str, int], words: int) -> np.ndarray:
@@ -90,6 +99,10 @@ class Catalog:
         self.popularity, self.explicit = arrays["popularity"], arrays["explicit"]
         self.primary_genre, self.genre_bits = arrays["primary_genre"], arrays["genre_bits"]
         self.language_bits = arrays["language_bits"]
+        self.language_confidence = arrays["language_confidence"]  # percent
+        self.language_rule, self.placement = arrays["language_rule"], arrays["placement"]
+        self.language_rules: tuple[str, ...] = tuple(meta["language_rules"])
+        self.placements: tuple[str, ...] = tuple(meta["placements"])
         self.artist_offsets, self.artist_ids = arrays["artist_offsets"], arrays["artist_ids"]
         # Row of each artist entry, so per-artist masks become per-track masks in one step.
         self._entry_track = np.repeat(np.arange(len(self.ids), dtype=np.int32), np.diff(self.artist_offsets))
@@ -141,6 +154,9 @@ class Catalog:
             tempo=_feature(self.tempo[row]), acousticness=_feature(self.acousticness[row]),
             danceability=_feature(self.danceability[row]), popularity=int(self.popularity[row]),
             explicit=bool(self.explicit[row]), languages=self.languages_of(row),
+            language_confidence=int(self.language_confidence[row]) / 100,
+            language_evidence=self.language_rules[self.language_rule[row]],
+            placement=self.placements[self.placement[row]],
         )
 
     def get(self, track_id: str) -> Track | None:
@@ -152,9 +168,15 @@ class Catalog:
         mask = _bitmask(genres, self._genre_index, self.genre_bits.shape[1])
         return (self.genre_bits & mask).any(axis=1)
 
-    def in_languages(self, languages: Iterable[str]) -> np.ndarray:
+    def in_languages(self, languages: Iterable[str], min_confidence: float = 0.0) -> np.ndarray:
+        """Tracks in any of the languages, by evidence at least this confident (0..1)."""
         mask = int(_bitmask(languages, self._language_index, 1)[0])
-        return (self.language_bits & np.uint32(mask)) != 0
+        inside = (self.language_bits & np.uint32(mask)) != 0
+        return inside & (self.language_confidence >= round(100 * min_confidence)) if min_confidence else inside
+
+    @functools.cached_property
+    def has_audio_features(self) -> np.ndarray:
+        return self.placement == self.placements.index(AUDIO)
 
     def artist_values(self, values: dict[str, float]) -> np.ndarray:
         """Per-track value from per-artist values (names matched loosely); the strongest wins."""
