@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import json
 from dataclasses import replace
+from typing import Any
 
 from emotions import EMOTIONS
 from music import STRATEGIES, Catalog, Recommendation, Recommender, SpotifyClient, parse_preferences
@@ -21,7 +22,7 @@ def parse_mood(text: str) -> dict[str, float]:
     return {name.strip(): float(p) for name, p in (part.split("=") for part in text.split(","))}
 
 
-def as_json(rec: Recommendation) -> dict:
+def as_json(rec: Recommendation) -> dict[str, Any]:
     return {
         "mood": rec.mood, "strategy": rec.strategy, "source": rec.source,
         "start": [round(x, 3) for x in rec.start], "target": [round(x, 3) for x in rec.target],

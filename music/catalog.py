@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -86,7 +87,7 @@ def _bitmask(names: Iterable[str], vocabulary: dict[str, int], words: int) -> np
 class Catalog:
     """Tracks by row index; vectorised masks for filtering and scoring."""
 
-    def __init__(self, meta: dict, arrays: dict[str, np.ndarray]):
+    def __init__(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]):
         self.ids: list[str] = meta["ids"]
         self.names: list[str] = meta["names"]
         self.artist_names: list[str] = meta["artists"]
@@ -166,17 +167,17 @@ class Catalog:
     # --- masks over all rows -------------------------------------------------------------
     def in_genres(self, genres: Iterable[str]) -> np.ndarray:
         mask = _bitmask(genres, self._genre_index, self.genre_bits.shape[1])
-        return (self.genre_bits & mask).any(axis=1)
+        return np.asarray((self.genre_bits & mask).any(axis=1))
 
     def in_languages(self, languages: Iterable[str], min_confidence: float = 0.0) -> np.ndarray:
         """Tracks in any of the languages, by evidence at least this confident (0..1)."""
         mask = int(_bitmask(languages, self._language_index, 1)[0])
-        inside = (self.language_bits & np.uint32(mask)) != 0
+        inside = np.asarray((self.language_bits & np.uint32(mask)) != 0)
         return inside & (self.language_confidence >= round(100 * min_confidence)) if min_confidence else inside
 
     @functools.cached_property
     def has_audio_features(self) -> np.ndarray:
-        return self.placement == self.placements.index(AUDIO)
+        return np.asarray(self.placement == self.placements.index(AUDIO))
 
     def artist_values(self, values: dict[str, float]) -> np.ndarray:
         """Per-track value from per-artist values (names matched loosely); the strongest wins."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from music.catalog import Catalog, name_key
 from music.languages import ALIASES, LANGUAGES
@@ -41,13 +42,13 @@ class Preferences:
         parts.append(f"listen on: {SERVICES[self.listen_on]}")
         return "; ".join(parts)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"languages": sorted(self.languages), "genres": sorted(self.genres),
                 "artists": sorted(self.artists), "strategy": self.strategy, "explicit": self.explicit,
                 "service": self.service}
 
     @classmethod
-    def from_dict(cls, data: dict) -> Preferences:
+    def from_dict(cls, data: dict[str, Any]) -> Preferences:
         service = data.get("service", "")
         return cls(frozenset(data.get("languages", ())), frozenset(data.get("genres", ())),
                    frozenset(data.get("artists", ())), data.get("strategy", "match"), data.get("explicit", True),
@@ -71,7 +72,8 @@ def parse_preferences(text: str, catalog: Catalog) -> tuple[Preferences, tuple[s
     unknown: list[str] = []
     for phrase in _PHRASES.split(text):
         prefs = _match_phrase(phrase.split(), prefs, languages, genres, catalog, found, unknown)
-    return replace(prefs, **{field: frozenset(values) for field, values in found.items()}), tuple(unknown)
+    return replace(prefs, languages=frozenset(found["languages"]), genres=frozenset(found["genres"]),
+                   artists=frozenset(found["artists"])), tuple(unknown)
 
 
 def _match_phrase(tokens: list[str], prefs: Preferences, languages: dict[str, str], genres: dict[str, str],

@@ -25,6 +25,7 @@ GENRE_WEIGHT = 0.08        # per unit of learned genre affinity
 CO_LIKED_WEIGHT = 0.08     # for the most co-liked track
 REQUESTED_WEIGHT = 0.15    # artists named in /prefs
 GENRE_REPEAT_PENALTY = 0.03  # per earlier pick of the same genre: spreads picks across genres
+GUESSED_PLACE_PENALTY = 0.05  # a track placed by a mood label or its artists (no audio features) is a guess
 SHORTLIST = 64             # nearest candidates considered per step
 PREFILTER = 4096           # candidates nearest the whole path, scored per step
 # A language filter tries the surest tier first (the sources' own labels), then adds tracks whose
@@ -144,11 +145,12 @@ class Recommender:
             extra = self._pick(rows, bonus, requested, steps[len(chosen):])
             have = (f"I only have {len(chosen)} {languages} song{'s' if len(chosen) != 1 else ''}"
                     if chosen else f"I have no {languages} songs offline")
-            return chosen + extra, (f"{have} {for_mood}, so {len(extra)} of these are in other languages. "
-                                    f"The search link looks for {languages} songs.{guess}")
+            return chosen + extra, (f"{have} {for_mood}, so {len(extra)} of these {_are(len(extra))} in other "
+                                    f"languages. The search link looks for {languages} songs.{guess}")
         if fitting < len(steps):
-            return chosen, (f"Only {fitting} of these {languages} songs fit well {for_mood}; "
-                            f"the other {len(steps) - fitting} are the closest {languages} songs I have.{guess}")
+            rest = len(steps) - fitting
+            return chosen, (f"Only {fitting} of these {languages} songs fit well {for_mood}; the other {rest} "
+                            f"{_are(rest)} the closest {languages} songs I have.{guess}")
         return chosen, guess.strip()
 
     def _fitting(self, chosen: list[tuple[int, Point]]) -> int:
@@ -174,6 +176,7 @@ class Recommender:
         allowed[c.rows(exclude)] = False
         rows = np.flatnonzero(allowed)
         bonus = POPULARITY_WEIGHT / 100 * c.popularity[rows].astype(np.float32)
+        bonus -= GUESSED_PLACE_PENALTY * ~c.has_audio_features[rows]
         bonus += REQUESTED_WEIGHT * requested[rows]
         if taste.artists:
             bonus += ARTIST_WEIGHT * c.artist_values(dict(taste.artists))[rows]
@@ -282,6 +285,10 @@ def _to_segment(x: np.ndarray, y: np.ndarray, a: Point, b: Point) -> np.ndarray:
 def _title(name: str) -> str:
     """A song's title without version suffixes: "Unna Nenachu (From ...)" == "Unna Nenachu"."""
     return name_key(re.split(r" [-(\[]", name, maxsplit=1)[0])
+
+
+def _are(count: int) -> str:
+    return "is" if count == 1 else "are"
 
 
 def _names(languages: frozenset[str]) -> str:
