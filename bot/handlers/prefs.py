@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 from bot import messages
 from bot.handlers.common import button, service
 from music import STRATEGIES, Preferences
+from music.links import SERVICES
 
 
 def describe(prefs: Preferences) -> str:
@@ -21,7 +22,8 @@ def describe(prefs: Preferences) -> str:
             f"Genres: {names(prefs.genres)}\n"
             f"Artists: {names(prefs.artists)}\n"
             f"Default playlist: {prefs.strategy}\n"
-            f"Explicit lyrics: {'allowed' if prefs.explicit else 'filtered out'}")
+            f"Explicit lyrics: {'allowed' if prefs.explicit else 'filtered out'}\n"
+            f"Listen on: {SERVICES[prefs.listen_on]}")
 
 
 def keyboard(prefs: Preferences) -> InlineKeyboardMarkup:
@@ -30,6 +32,7 @@ def keyboard(prefs: Preferences) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
         strategies,
         [button("🔞 Explicit: " + ("on" if prefs.explicit else "off"), "prefs:explicit")],
+        [button(("✓ " if key == prefs.listen_on else "") + name, f"prefs:service:{key}") for key, name in SERVICES.items()],
         [button("✏️ Add languages, genres, artists", "prefs:ask"), button("🧹 Clear", "prefs:clear")],
     ])
 
@@ -62,7 +65,9 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action == "explicit":
         prefs = replace(prefs, explicit=not prefs.explicit)
     elif action == "clear":
-        prefs = Preferences(strategy=prefs.strategy, explicit=prefs.explicit)
+        prefs = Preferences(strategy=prefs.strategy, explicit=prefs.explicit, service=prefs.service)
+    elif action.startswith("service:"):
+        prefs = replace(prefs, service=action.removeprefix("service:"))
     else:
         prefs = replace(prefs, strategy=action.removeprefix("strategy:"))
     await svc.save_preferences(update.effective_user.id, prefs)
@@ -71,5 +76,6 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 HANDLERS = [
     CommandHandler("prefs", show),
-    CallbackQueryHandler(press, pattern=rf"^prefs:(ask|explicit|clear|strategy:({'|'.join(STRATEGIES)}))$"),
+    CallbackQueryHandler(press, pattern=rf"^prefs:(ask|explicit|clear|strategy:({'|'.join(STRATEGIES)})"
+                                        rf"|service:({'|'.join(SERVICES)}))$"),
 ]
