@@ -149,8 +149,9 @@ class Recommender:
                                     f"languages. The search link looks for {languages} songs.{guess}")
         if fitting < len(steps):
             rest = len(steps) - fitting
-            return chosen, (f"Only {fitting} of these {languages} songs fit well {for_mood}; the other {rest} "
-                            f"{_are(rest)} the closest {languages} songs I have.{guess}")
+            closest = f"is the closest {languages} song" if rest == 1 else f"are the closest {languages} songs"
+            return chosen, (f"Only {fitting} of these {languages} songs fit well {for_mood}; "
+                            f"the other {rest} {closest} I have.{guess}")
         return chosen, guess.strip()
 
     def _fitting(self, chosen: list[tuple[int, Point]]) -> int:

@@ -47,8 +47,9 @@ def test_few_songs_that_fit_the_mood_are_said_to_be_the_closest(recommender):
     far = [p for p in rec.picks if ((p.track.valence - p.aim[0]) ** 2 + (p.track.energy - p.aim[1]) ** 2) ** 0.5
            > MOOD_RADIUS]
     assert far and all(p.track.languages == {"kannada"} for p in rec.picks)
+    closest = "is the closest Kannada song" if len(far) == 1 else "are the closest Kannada songs"
     assert rec.note == (f"Only {8 - len(far)} of these Kannada songs fit well to calm a surprised mood; "
-                        f"the other {len(far)} {'is' if len(far) == 1 else 'are'} the closest Kannada songs I have.")
+                        f"the other {len(far)} {closest} I have.")
 
 
 @pytest.mark.parametrize("text, languages", [("punjabi", {"punjabi"}), ("marathi and bengali", {"marathi", "bengali"}),

@@ -21,6 +21,9 @@ from music.languages import (
 
 MIN_ARTIST_TRACKS = 2   # labelled tracks an artist needs before their languages count
 MIN_SHARE = 0.6         # share of the track's artists' labelled tracks the top language needs
+# The votes were measured on Indian film tracks; on a catalog track filed under a Western genre
+# ("show-tunes", "malay") an Indian album credit says little about this song, so they stay out.
+INDIAN_GENRES = frozenset({"indian", "pop-film", "telugu film", "tamil film", "kannada film"})
 
 Evidence = list[tuple[str, set[str]]]
 
@@ -38,8 +41,8 @@ def voted_language(artists: Iterable[str], votes: Mapping[str, Counter[str]],
                    artist_genres: Mapping[str, list[str]]) -> set[str]:
     """The language most of the artists' labelled tracks are in, if it is a clear majority.
     Each artist counts once (shares, not raw counts): a prolific composer doesn't outvote the singer.
-    Artists whose Spotify genres are not Indian don't vote: the composer of *Frozen* shows up on its
-    Telugu dub, which doesn't make his own songs Telugu."""
+    Artists whose Spotify genres are not Indian don't vote: the songwriter of *Frozen* shows up on its
+    Telugu dub, which doesn't make their own songs Telugu."""
     total: Counter[str] = Counter()
     for artist in artists:
         key = name_key(artist)
@@ -67,6 +70,7 @@ def evidence(name: str, artists: Iterable[str], genres: Iterable[str], *, film: 
             break
     by_catalog = {GENRE_LANGUAGE[g] for g in genres if g in GENRE_LANGUAGE} | set(tagged)
     sung = not WORDLESS_GENRES.intersection(genres)
+    voted = voted_language(artists, votes, artist_genres) if INDIAN_GENRES.intersection(genres) else set()
     return [("source label", film), ("title script", script_languages(name)), ("search keyword", search),
-            ("artist's labelled tracks", voted_language(artists, votes, artist_genres)), ("artist genres", by_genres),
+            ("artist's labelled tracks", voted), ("artist genres", by_genres),
             ("catalog genre", by_catalog), ("default", {ENGLISH} if sung else set())]
