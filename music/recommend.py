@@ -64,6 +64,8 @@ class Recommendation:
     query: str = ""        # the words behind search_url and the live Spotify search
     service: str = "spotify"  # where links lead (music.links.SERVICES)
     note: str = ""         # what the picks could not do, and what was done instead ("" when all fit)
+    fallback: int = 0      # the last this many picks are in other languages than the user asked for
+    shortage: str = ""     # "I have no Malayalam songs offline for a sad mood" (the note's first clause)
 
     def link(self, track: Track) -> str:
         """Where to listen to a pick: its Spotify page, or a search on the user's service."""
@@ -92,7 +94,7 @@ class Recommender:
         end = goal(start, strategy)
         steps = path(start, end, n)
         chosen: list[tuple[int, Point]] = []
-        note = ""
+        note, shortage, fallback = "", "", 0
         for tier in LANGUAGE_TIERS if prefs.languages else (0.0,):  # surest language evidence first
             rows, bonus, requested = self._candidates(prefs, taste, exclude, co_liked, tier)
             tried = self._pick(rows, bonus, requested, steps)
@@ -101,7 +103,10 @@ class Recommender:
             if self._fitting(chosen) == len(steps):
                 break
         if prefs.languages:
-            chosen, note = self._fill_or_explain(chosen, steps, mood, strategy, prefs, taste, exclude, co_liked)
+            in_language = len(chosen)
+            chosen, note, shortage = self._fill_or_explain(chosen, steps, mood, strategy, prefs, taste, exclude,
+                                                           co_liked)
+            fallback = len(chosen) - in_language
         query = _query(mood, strategy, prefs)
         picks = [Pick(self.catalog.track(row), self._reason(row, i, len(chosen), mood, strategy, prefs, taste, co_liked),
                       aim) for i, (row, aim) in enumerate(chosen)]
@@ -110,7 +115,7 @@ class Recommender:
             playlist=self._playlist(mood, strategy, prefs, exclude),
             search_url=search_link(query, prefs.listen_on),
             strategy=strategy, target=end, source="offline", start=start, mood=mood, query=query,
-            service=prefs.listen_on, note=note)
+            service=prefs.listen_on, note=note, fallback=fallback, shortage=shortage)
 
     async def recommend_live(self, probs: Mapping[str, float], strategy: str = "match",
                              prefs: Preferences = Preferences(), taste: Taste | None = None,
@@ -127,10 +132,10 @@ class Recommender:
     # --- internals -------------------------------------------------------------------------
     def _fill_or_explain(self, chosen: list[tuple[int, Point]], steps: list[Point], mood: str, strategy: str,
                          prefs: Preferences, taste: Taste, exclude: frozenset[str],
-                         co_liked: Mapping[str, float] | None) -> tuple[list[tuple[int, Point]], str]:
+                         co_liked: Mapping[str, float] | None) -> tuple[list[tuple[int, Point]], str, str]:
         """When the asked-for languages hold too little for this mood, say so, and say what was done:
         too few songs at all -> the rest from any language; enough songs but few that fit the mood ->
-        the closest ones in the language."""
+        the closest ones in the language. Returns the picks, the note, and the shortage clause alone."""
         c = self.catalog
         languages = _names(prefs.languages)
         fitting = self._fitting(chosen)
@@ -146,13 +151,14 @@ class Recommender:
             have = (f"I only have {len(chosen)} {languages} song{'s' if len(chosen) != 1 else ''}"
                     if chosen else f"I have no {languages} songs offline")
             return chosen + extra, (f"{have} {for_mood}, so {len(extra)} of these {_are(len(extra))} in other "
-                                    f"languages. The search link looks for {languages} songs.{guess}")
+                                    f"languages. The search link looks for {languages} songs.{guess}"), \
+                f"{have} {for_mood}"
         if fitting < len(steps):
             rest = len(steps) - fitting
             closest = f"is the closest {languages} song" if rest == 1 else f"are the closest {languages} songs"
             return chosen, (f"Only {fitting} of these {languages} songs fit well {for_mood}; "
-                            f"the other {rest} {closest} I have.{guess}")
-        return chosen, guess.strip()
+                            f"the other {rest} {closest} I have.{guess}"), ""
+        return chosen, guess.strip(), ""
 
     def _fitting(self, chosen: list[tuple[int, Point]]) -> int:
         """How many picks sit close enough to their aim to fit the mood."""
@@ -336,8 +342,9 @@ def _query(mood: str, strategy: str, prefs: Preferences) -> str:
 
 def _merge(rec: Recommendation, tracks: tuple[Track, ...], playlists: tuple[PlaylistLink, ...],
            prefs: Preferences, exclude: frozenset[str], n: int) -> Recommendation:
-    """Swap the last quarter of the offline picks (or the picks it lacks) for fresh Spotify search
-    results, and prefer a searched playlist when the user has preferences (curated ones rarely fit)."""
+    """Swap the last quarter of the offline picks (or the picks it lacks, or those in other languages
+    than the user asked for) for fresh Spotify search results, and prefer a searched playlist when
+    the user has preferences (curated ones rarely fit)."""
     offline_artists = {a for p in rec.picks for a in p.track.artists}
     seen = {p.track.id for p in rec.picks} | exclude
     fresh = []
@@ -347,12 +354,18 @@ def _merge(rec: Recommendation, tracks: tuple[Track, ...], playlists: tuple[Play
         fresh.append(Pick(t, f"found on Spotify for \u201c{rec.query}\u201d"))
         seen.add(t.id)
         offline_artists.update(t.artists)
-    fresh = fresh[:max(1, n // 4) + n - len(rec.picks)]
+    fresh = fresh[:max(1, n // 4, rec.fallback) + n - len(rec.picks)]
     if not fresh and not playlists:
         return rec
     keep = min(len(rec.picks), n - len(fresh))
+    note, fallback = rec.note, max(0, rec.fallback - (len(rec.picks) - keep))
+    if rec.shortage and fresh:  # the searched songs took the place of the other-language ones: say so
+        others = f", and {fallback} {_are(fallback)} in other languages" if fallback else ""
+        note = (f"{rec.shortage}, so {len(fresh)} of these {_are(len(fresh))} from a live Spotify search for "
+                f"\u201c{rec.query}\u201d{others}.")
     playlist = rec.playlist
     has_prefs = prefs.languages or prefs.genres or prefs.artists
     if playlists and (has_prefs or playlist is None):
         playlist = next((p for p in playlists if p.id not in exclude), playlist)
-    return replace(rec, picks=rec.picks[:keep] + tuple(fresh), playlist=playlist, source="offline+spotify")
+    return replace(rec, picks=rec.picks[:keep] + tuple(fresh), playlist=playlist, source="offline+spotify",
+                   note=note, fallback=fallback)
