@@ -35,7 +35,9 @@ def bench_offline(recommender: Recommender, calls: int) -> str:
     rng = np.random.default_rng(0)
     catalog = recommender.catalog
     options = [Preferences(), parse_preferences("hindi, no explicit", catalog)[0],
-               parse_preferences("rock, jazz", catalog)[0], parse_preferences("arijit singh", catalog)[0]]
+               parse_preferences("rock, jazz", catalog)[0], parse_preferences("arijit singh", catalog)[0],
+               # language tiers: enough in the surest tier; too little (every tier, then other languages)
+               parse_preferences("telugu", catalog)[0], parse_preferences("malayalam", catalog)[0]]
     times = []
     for i in range(calls):
         probs = dict(zip(EMOTIONS, rng.dirichlet(np.full(len(EMOTIONS), 0.5))))

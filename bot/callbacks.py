@@ -13,6 +13,7 @@ from typing import ClassVar, Self
 
 from emotions import EMOTIONS
 from music import STRATEGIES
+from music.links import SERVICES
 
 VERSION = "v1"
 
@@ -104,8 +105,9 @@ class Forget(YesNo):
 
 @dataclass(frozen=True)
 class PrefsAction(Callback):
-    """A /prefs button: ask for free text, toggle explicit, clear, or set the default strategy."""
+    """A /prefs button: ask for free text, toggle explicit, clear, set the default strategy or the listening service."""
 
     PREFIX = "prefs"
-    FIELDS = {"action": "ask|explicit|clear|" + "|".join(f"strategy={s}" for s in STRATEGIES)}
+    FIELDS = {"action": "|".join(["ask", "explicit", "clear", *(f"strategy={s}" for s in STRATEGIES),
+                                  *(f"service={s}" for s in SERVICES)])}
     action: str

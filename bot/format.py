@@ -56,11 +56,16 @@ def mood_reply(mood: Mood, now: datetime) -> str:
 
 def playlist_reply(mood: Mood, rec: Recommendation) -> str:
     lines = [f"🎵 For {label(mood.label)}, a playlist that {STRATEGY.get(rec.strategy, rec.strategy)}:"]
+    if rec.note:  # too little in the user's language for this mood, and what was done instead
+        lines.append(f"ℹ️ {escape(rec.note)}")
     for i, pick in enumerate(rec.picks, 1):
         track = pick.track
+        # Spotify's track page, plus a one-tap search on the service chosen in /prefs.
+        elsewhere = f" · <a href=\"{escape(rec.link(track))}\">{escape(rec.service_name)}</a>" \
+            if rec.service != "spotify" else ""
         lines.append(f"{i}. <a href=\"{escape(track.url)}\">{escape(track.name)}</a> · "
-                     f"{escape(', '.join(track.artists))}\n    <i>{escape(pick.reason)}</i>")
+                     f"{escape(', '.join(track.artists))}{elsewhere}\n    <i>{escape(pick.reason)}</i>")
     if rec.playlist is not None:
         lines.append(f"▶️ <a href=\"{escape(rec.playlist.url)}\">{escape(rec.playlist.name)}</a>")
-    lines.append(f"🔎 <a href=\"{escape(rec.search_url)}\">More on Spotify</a>")
+    lines.append(f"🔎 <a href=\"{escape(rec.search_url)}\">More on {escape(rec.service_name)}</a>")
     return "\n".join(lines)

@@ -35,7 +35,7 @@ HELP = (
     "💬 messages: I quietly note how they feel\n"
     "/mood: what I think you feel, and why\n"
     "/playlist [match|lift|calm]: music for it (match your mood, lift it, or calm it)\n"
-    "/prefs: languages, genres, artists, explicit lyrics\n"
+    "/prefs: languages, genres, artists, explicit lyrics, where you listen\n"
     "/history: your mood over the last days\n"
     "/privacy: what I keep  ·  /forget: erase everything"
 )
@@ -58,8 +58,8 @@ FORGET_CONFIRM = "This erases <b>everything</b> I have about you: mood readings,
 FORGOTTEN = "Done. I erased everything about you ({rows} records). Send /start to begin again."
 FORGET_KEPT = "OK, nothing was erased."
 PREFS_ASK = (
-    "Tell me what you like in a message, e.g. <i>telugu, lo-fi, sid sriram</i> "
-    "(languages, genres, artists)."
+    "Tell me what you like in a message, e.g. <i>telugu, lo-fi, sid sriram, jiosaavn</i> "
+    "(languages, genres, artists, and where you listen: Spotify, YouTube Music or JioSaavn)."
 )
 UNREADABLE_IMAGE = "I couldn't read that image: {reason}. A normal photo works best."
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."

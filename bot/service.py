@@ -146,7 +146,8 @@ class Service:
         current = await self.preferences(user_id)
         said, unknown = parse_preferences(text, self.recommender.catalog)
         merged = replace(current, languages=current.languages | said.languages, genres=current.genres | said.genres,
-                         artists=current.artists | said.artists, explicit=current.explicit and said.explicit)
+                         artists=current.artists | said.artists, explicit=current.explicit and said.explicit,
+                         service=said.service or current.service)
         if merged != current:
             await self.save_preferences(user_id, merged)
         return merged, unknown

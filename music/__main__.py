@@ -1,7 +1,7 @@
 """Picks for a mood from the command line.
 
     python -m music --mood sad --strategy lift [--lang hindi] [--artist "Arijit Singh"] [--json]
-    python -m music --mood "sad=0.6,neutral=0.4" --prefs "telugu, no explicit" --live
+    python -m music --mood "sad=0.6,neutral=0.4" --prefs "telugu, no explicit, jiosaavn" --live
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import json
 from dataclasses import replace
+from typing import Any
 
 from emotions import EMOTIONS
 from music import STRATEGIES, Catalog, Recommendation, Recommender, SpotifyClient, parse_preferences
@@ -21,25 +22,30 @@ def parse_mood(text: str) -> dict[str, float]:
     return {name.strip(): float(p) for name, p in (part.split("=") for part in text.split(","))}
 
 
-def as_json(rec: Recommendation) -> dict:
+def as_json(rec: Recommendation) -> dict[str, Any]:
     return {
         "mood": rec.mood, "strategy": rec.strategy, "source": rec.source,
         "start": [round(x, 3) for x in rec.start], "target": [round(x, 3) for x in rec.target],
         "picks": [{"name": p.track.name, "artists": p.track.artists, "genre": p.track.genre, "url": p.track.url,
-                   "valence": p.track.valence, "energy": p.track.energy, "reason": p.reason} for p in rec.picks],
+                   "link": rec.link(p.track), "valence": p.track.valence, "energy": p.track.energy,
+                   "placement": p.track.placement, "languages": sorted(p.track.languages),
+                   "language_confidence": p.track.language_confidence,
+                   "language_evidence": p.track.language_evidence, "reason": p.reason} for p in rec.picks],
         "playlist": rec.playlist and {"name": rec.playlist.name, "url": rec.playlist.url, "source": rec.playlist.source},
-        "search_url": rec.search_url,
+        "service": rec.service, "search_url": rec.search_url, "note": rec.note,
     }
 
 
 def as_text(rec: Recommendation) -> str:
     lines = [f"{rec.mood} -> {rec.strategy}: valence/energy {rec.start[0]:.2f}/{rec.start[1]:.2f}"
              f" -> {rec.target[0]:.2f}/{rec.target[1]:.2f} ({rec.source})"]
-    lines += [f"{i}. {p.track.name} - {', '.join(p.track.artists)}  {p.track.url}\n   {p.reason}"
+    if rec.note:
+        lines.append(f"Note: {rec.note}")
+    lines += [f"{i}. {p.track.name} - {', '.join(p.track.artists)}  {rec.link(p.track)}\n   {p.reason}"
               for i, p in enumerate(rec.picks, 1)]
     if rec.playlist:
         lines.append(f"Playlist: {rec.playlist.name}  {rec.playlist.url}")
-    lines.append(f"Search: {rec.search_url}")
+    lines.append(f"Search on {rec.service_name}: {rec.search_url}")
     return "\n".join(lines)
 
 

@@ -12,11 +12,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 DATA_DIR = Path(__file__).parent / "data"
 FEATURES = ("valence", "energy", "tempo", "acousticness", "danceability")
+AUDIO = "audio features"  # placed in mood space by Spotify's own features (else: a mood label, an artist)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,13 @@ class Track:
     popularity: int = 0
     explicit: bool = False
     languages: frozenset[str] = frozenset()
+    language_confidence: float = 0.0  # 0..1, from the strongest evidence (music.languages.EVIDENCE)
+    language_evidence: str = ""       # which evidence: "source label", "artist genres", ...
+    placement: str = AUDIO            # how valence/energy were found: AUDIO, "mood label: sad", ...
+
+    @property
+    def has_audio_features(self) -> bool:
+        return self.placement == AUDIO
 
     @property
     def genre(self) -> str:
@@ -61,8 +70,9 @@ def name_key(name: str) -> str:
     return re.sub(r"[\W_]+", "", name.casefold())
 
 
-def _feature(value: np.float32) -> float:
-    return round(float(value), 4)  # float32 storage noise off; the source has 3-4 decimals
+def _feature(value: np.float32) -> float | None:
+    """float32 storage noise off (the source has 3-4 decimals); NaN (no Spotify feature) -> None."""
+    return None if np.isnan(value) else round(float(value), 4)
 
 
 def _bitmask(names: Iterable[str], vocabulary: dict[str, int], words: int) -> np.ndarray:
@@ -77,7 +87,7 @@ def _bitmask(names: Iterable[str], vocabulary: dict[str, int], words: int) -> np
 class Catalog:
     """Tracks by row index; vectorised masks for filtering and scoring."""
 
-    def __init__(self, meta: dict, arrays: dict[str, np.ndarray]):
+    def __init__(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]):
         self.ids: list[str] = meta["ids"]
         self.names: list[str] = meta["names"]
         self.artist_names: list[str] = meta["artists"]
@@ -90,6 +100,10 @@ class Catalog:
         self.popularity, self.explicit = arrays["popularity"], arrays["explicit"]
         self.primary_genre, self.genre_bits = arrays["primary_genre"], arrays["genre_bits"]
         self.language_bits = arrays["language_bits"]
+        self.language_confidence = arrays["language_confidence"]  # percent
+        self.language_rule, self.placement = arrays["language_rule"], arrays["placement"]
+        self.language_rules: tuple[str, ...] = tuple(meta["language_rules"])
+        self.placements: tuple[str, ...] = tuple(meta["placements"])
         self.artist_offsets, self.artist_ids = arrays["artist_offsets"], arrays["artist_ids"]
         # Row of each artist entry, so per-artist masks become per-track masks in one step.
         self._entry_track = np.repeat(np.arange(len(self.ids), dtype=np.int32), np.diff(self.artist_offsets))
@@ -141,6 +155,9 @@ class Catalog:
             tempo=_feature(self.tempo[row]), acousticness=_feature(self.acousticness[row]),
             danceability=_feature(self.danceability[row]), popularity=int(self.popularity[row]),
             explicit=bool(self.explicit[row]), languages=self.languages_of(row),
+            language_confidence=int(self.language_confidence[row]) / 100,
+            language_evidence=self.language_rules[self.language_rule[row]],
+            placement=self.placements[self.placement[row]],
         )
 
     def get(self, track_id: str) -> Track | None:
@@ -150,11 +167,17 @@ class Catalog:
     # --- masks over all rows -------------------------------------------------------------
     def in_genres(self, genres: Iterable[str]) -> np.ndarray:
         mask = _bitmask(genres, self._genre_index, self.genre_bits.shape[1])
-        return (self.genre_bits & mask).any(axis=1)
+        return np.asarray((self.genre_bits & mask).any(axis=1))
 
-    def in_languages(self, languages: Iterable[str]) -> np.ndarray:
+    def in_languages(self, languages: Iterable[str], min_confidence: float = 0.0) -> np.ndarray:
+        """Tracks in any of the languages, by evidence at least this confident (0..1)."""
         mask = int(_bitmask(languages, self._language_index, 1)[0])
-        return (self.language_bits & np.uint32(mask)) != 0
+        inside = np.asarray((self.language_bits & np.uint32(mask)) != 0)
+        return inside & (self.language_confidence >= round(100 * min_confidence)) if min_confidence else inside
+
+    @functools.cached_property
+    def has_audio_features(self) -> np.ndarray:
+        return np.asarray(self.placement == self.placements.index(AUDIO))
 
     def artist_values(self, values: dict[str, float]) -> np.ndarray:
         """Per-track value from per-artist values (names matched loosely); the strongest wins."""

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 import spotipy
@@ -41,7 +42,7 @@ class LiveResults:
     playlists: tuple[PlaylistLink, ...]
 
 
-def parse_search(data: Mapping | None) -> LiveResults:
+def parse_search(data: Mapping[str, Any] | None) -> LiveResults:
     """Tracks and playlists of one search page; Spotify sends null items for removed playlists."""
     data = data or {}
     tracks = tuple(
@@ -69,14 +70,14 @@ class SpotifyClient:
         self._failures_to_open, self._open_for, self._clock = failures_to_open, open_for, clock
         self._cache: dict[str, tuple[float, LiveResults]] = {}
         self._lock = threading.Lock()
-        self._inflight: dict[str, asyncio.Future] = {}
+        self._inflight: dict[str, asyncio.Future[LiveResults | None]] = {}
         self._failures = 0
         self._closed_until = 0.0  # no calls before this (rate limit or open breaker)
         self._credentials_ok = True
         self._lagging = False  # a search is running past its caller's deadline
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ, **kwargs) -> SpotifyClient | None:
+    def from_env(cls, environ: Mapping[str, str] = os.environ, **kwargs: Any) -> SpotifyClient | None:
         """A client if SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are set, else None (offline only)."""
         client_id, secret = environ.get("SPOTIFY_CLIENT_ID"), environ.get("SPOTIFY_CLIENT_SECRET")
         return cls(client_id, secret, **kwargs) if client_id and secret else None
@@ -102,9 +103,10 @@ class SpotifyClient:
         if not done:
             self._lagging = True  # cleared when that search ends, either way
             return None
-        return future.result()
+        result: LiveResults | None = future.result()
+        return result
 
-    def _landed(self, query: str, future: asyncio.Future) -> None:
+    def _landed(self, query: str, future: asyncio.Future[LiveResults | None]) -> None:
         if self._inflight.get(query) is future:
             del self._inflight[query]
 

@@ -5,6 +5,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from music.catalog import Track
 from music.mood import Point
@@ -37,21 +38,26 @@ class Taste:
         if len(artists) > MAX_ARTISTS:
             artists = dict(sorted(artists.items(), key=lambda kv: -abs(kv[1]))[:MAX_ARTISTS])
         offset = self.offset
-        if target is not None and track.valence is not None and track.energy is not None:
-            offset = tuple(
-                max(-MAX_OFFSET, min(MAX_OFFSET, o + OFFSET_RATE * sign * (x - t)))
-                for o, x, t in zip(self.offset, (track.valence, track.energy), target)
-            )
+        # Only Spotify's own features teach the offset: a place guessed from a mood label would mislead it.
+        if target is not None and track.has_audio_features and track.valence is not None and track.energy is not None:
+            v, e = (max(-MAX_OFFSET, min(MAX_OFFSET, o + OFFSET_RATE * sign * (x - t)))
+                    for o, x, t in zip(self.offset, (track.valence, track.energy), target))
+            offset = (v, e)
         return Taste(artists, _nudge(self.genres, track.genres[:1], sign, GENRE_RATE), offset, self.votes + 1)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"artists": dict(self.artists), "genres": dict(self.genres),
                 "offset": list(self.offset), "votes": self.votes}
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> Taste:
+    def from_dict(cls, data: Mapping[str, Any]) -> Taste:
         return cls(dict(data.get("artists", {})), dict(data.get("genres", {})),
-                   tuple(data.get("offset", (0.0, 0.0))), int(data.get("votes", 0)))
+                   _point(data.get("offset", (0.0, 0.0))), int(data.get("votes", 0)))
+
+
+def _point(values: Any) -> Point:
+    v, e = values
+    return (float(v), float(e))
 
 
 def co_liked(mine: Iterable[str], others: Iterable[Iterable[str]], limit: int = 200) -> dict[str, float]:

@@ -12,6 +12,7 @@ from bot.callbacks import PrefsAction
 from bot.context import Context
 from bot.handlers.common import button
 from music import STRATEGIES, Preferences
+from music.links import SERVICES
 
 
 def describe(prefs: Preferences) -> str:
@@ -23,7 +24,8 @@ def describe(prefs: Preferences) -> str:
             f"Genres: {names(prefs.genres)}\n"
             f"Artists: {names(prefs.artists)}\n"
             f"Default playlist: {prefs.strategy}\n"
-            f"Explicit lyrics: {'allowed' if prefs.explicit else 'filtered out'}")
+            f"Explicit lyrics: {'allowed' if prefs.explicit else 'filtered out'}\n"
+            f"Listen on: {SERVICES[prefs.listen_on]}")
 
 
 def keyboard(prefs: Preferences) -> InlineKeyboardMarkup:
@@ -32,6 +34,8 @@ def keyboard(prefs: Preferences) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
         strategies,
         [button("🔞 Explicit: " + ("on" if prefs.explicit else "off"), PrefsAction("explicit"))],
+        [button(("✓ " if key == prefs.listen_on else "") + name, PrefsAction(f"service={key}"))
+         for key, name in SERVICES.items()],
         [button("✏️ Add languages, genres, artists", PrefsAction("ask")), button("🧹 Clear", PrefsAction("clear"))],
     ])
 
@@ -64,7 +68,9 @@ async def press(update: Update, context: Context) -> None:
     if action == "explicit":
         prefs = replace(prefs, explicit=not prefs.explicit)
     elif action == "clear":
-        prefs = Preferences(strategy=prefs.strategy, explicit=prefs.explicit)
+        prefs = Preferences(strategy=prefs.strategy, explicit=prefs.explicit, service=prefs.service)
+    elif action.startswith("service="):
+        prefs = replace(prefs, service=action.removeprefix("service="))
     else:
         prefs = replace(prefs, strategy=action.removeprefix("strategy="))
     await svc.save_preferences(update.effective_user.id, prefs)

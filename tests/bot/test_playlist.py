@@ -51,3 +51,20 @@ async def test_the_playlist_button_after_a_correction(bot):
 async def test_no_playlist_without_a_mood(bot):
     user = await bot.consented_user(54)
     assert (await user.ask("/playlist")).text == messages.NO_MOOD
+
+
+async def test_too_little_in_the_asked_language_is_said_plainly(bot):
+    user = await bot.user_feeling(55, "sad")
+    await user.ask("/prefs malayalam")
+    reply = await user.ask("/playlist")
+    assert "ℹ️" in reply.text and "Malayalam" in reply.text and "other languages" in reply.text
+    assert "jiosaavn" not in reply.text and "music.youtube.com" not in reply.text
+
+
+async def test_telugu_playlist_is_telugu_and_links_to_the_chosen_service(bot):
+    user = await bot.user_feeling(56, "happy")
+    await user.ask("/prefs telugu, jiosaavn")
+    reply = await user.ask("/playlist")
+    assert "ℹ️" not in reply.text and 5 <= len(TRACK_LINK.findall(reply.text)) <= 10, "Spotify links stay"
+    assert reply.text.count('<a href="https://www.jiosaavn.com/search/') >= 6, "one per pick, plus the search"
+    assert "More on JioSaavn" in reply.text and reply.text.count("telugu film") >= 5

@@ -30,3 +30,14 @@ async def test_the_add_button_reads_the_next_message_as_prefs_not_as_mood(bot):
     reply = await user.ask("korean, k-pop")
     assert "korean" in reply.text.lower()
     assert await bot.service.store.readings(62) == []
+
+
+async def test_listening_service_is_chosen_with_a_button_or_in_words(bot):
+    user = await bot.consented_user(63)
+    shown = await user.ask("/prefs")
+    assert "Listen on: Spotify" in shown.text
+    await user.press(shown, "YouTube Music")
+    await user.wait_for(lambda calls: any("Listen on: YouTube Music" in c.text for c in calls))
+    assert (await bot.service.preferences(63)).service == "youtube"
+    reply = await user.ask("/prefs punjabi, jiosaavn")
+    assert "Listen on: JioSaavn" in reply.text and "punjabi" in reply.text

@@ -137,3 +137,19 @@ async def test_malformed_search_payload_counts_as_a_failure(catalog, fake):
     fake.tracks = [{"id": "x" * 22, "artists": [{"no-name": True}]}]
     client = fake.client()
     assert (await live(catalog, client).recommend_live(SAD, deadline=WAIT)).source == "offline"
+
+
+async def test_a_language_with_no_music_offline_is_searched_live_and_the_note_says_so(catalog, fake):
+    fake.tracks = [{"id": f"live{i:018d}", "name": f"Malayalam song {i}", "artists": [{"name": f"Singer {i}"}],
+                    "popularity": 50, "explicit": False} for i in range(1, 11)]
+    malayalam = Preferences(languages=frozenset({"malayalam"}))
+    offline = live(catalog, None).recommend(SAD, prefs=malayalam)
+    assert offline.fallback >= 6 and "in other languages" in offline.note
+    rec = await live(catalog, fake.client()).recommend_live(SAD, deadline=WAIT, prefs=malayalam)
+    searched = [p for p in rec.picks if p.track.id.startswith("live")]
+    assert rec.source == "offline+spotify" and len(rec.picks) == 8
+    assert len(searched) == offline.fallback, "the searched songs replace the other-language ones"
+    assert rec.picks[:8 - len(searched)] == offline.picks[:8 - len(searched)]
+    assert rec.note == (f"{offline.shortage}, so {len(searched)} of these are from a live Spotify search for "
+                        "\u201csad malayalam\u201d.")
+    assert parse_qs(urlparse(fake.searches[0]).query)["q"] == ["sad malayalam"]

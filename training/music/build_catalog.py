@@ -15,17 +15,27 @@ import gzip
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 
-from music.catalog import DATA_DIR, FEATURES
-from music.languages import GENRE_LANGUAGE, artist_genre_languages, track_languages
+from music.catalog import AUDIO, DATA_DIR, FEATURES, name_key
+from music.languages import EVIDENCE, strongest
 from training import SHARED_DATA
+from training.music.indian import IndianTrack, read_indian
+from training.music.language_evidence import artist_votes, evidence
 
 SOURCE = SHARED_DATA / "music"
 # Yearly chart hits carry features but no genre: Bollywood hits count as pop-film, Western as pop.
 REGION_GENRE = {"indian": "pop-film", "western": "pop"}
 PLAYLIST_LANGUAGE = {"hindi/india": "hindi", "filipino/english": "filipino"}
+LABELLED_SETS = ("moods_playlist_labeled.csv", "moods_data_moods.csv")
+LABEL_NAMES = {"Energy": "Energetic"}
+R_VALENCE, R_ENERGY = 0.43, 0.18  # the source's audio estimates vs Spotify's, on shared ids (indian/README)
+MIN_ARTIST_SONGS = 2
+ARTIST_PLACED = "artist's other songs"
+RULES = (*EVIDENCE, "none")
+
 
 
 def _rows(path: Path):
@@ -82,39 +92,102 @@ def playlist_languages(source: Path) -> dict[str, set[str]]:
     return found
 
 
-def artist_languages(source: Path, tracks: dict[str, dict]) -> dict[str, set[str]]:
-    """Artist (casefolded) -> languages. From Spotify's genres for the artist where it has any; else
-    a vote over the catalog genres of the artist's tracks (the top language, if ≥ 3 tracks and
-    ≥ 10 % of them carry it). Artists in neither have no entry."""
-    langs = {row["artists"].casefold(): artist_genre_languages(genres)
-             for row in _rows(source / "artist_genres.csv.gz") if (genres := ast.literal_eval(row["genres"]))}
-    votes: dict[str, Counter] = defaultdict(Counter)
+def artist_genre_table(source: Path) -> dict[str, list[str]]:
+    """Artist key -> Spotify genres (artists with none are left out)."""
+    return {name_key(row["artists"]): genres for row in _rows(source / "artist_genres.csv.gz")
+            if (genres := ast.literal_eval(row["genres"]))}
+
+
+def mood_centroids(source: Path) -> dict[str, tuple[float, float, float, float]]:
+    """Mood label -> mean and spread of Spotify valence/energy over both mood-labelled sets."""
+    points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for name in LABELLED_SETS:
+        for row in _rows(source / name):
+            points[LABEL_NAMES.get(row["mood"], row["mood"]).lower()].append((float(row["valence"]), float(row["energy"])))
+    return {label: (*np.mean(p, 0), *np.std(p, 0)) for label, p in points.items()}
+
+
+def place_by_mood(indian: dict[str, IndianTrack], centroids: dict[str, tuple[float, float, float, float]]
+                  ) -> dict[str, tuple[float, float]]:
+    """(valence, energy) for tracks with a source mood label: the label's centroid, nudged by the
+    source's audio estimates. Those are on another scale, so only their rank within the file is used
+    (as a normal score), shrunk by how well they track Spotify's (r = 0.43 valence, 0.18 energy on
+    the ids both have): the least-squares guess of Spotify's value from theirs."""
+    labelled = [t for t in indian.values() if t.mood in centroids and t.estimated_valence is not None]
+    normal = NormalDist()
+
+    def normal_scores(values: list[float]) -> np.ndarray:
+        ranks = np.argsort(np.argsort(values))
+        return np.array([normal.inv_cdf((r + 0.5) / len(values)) for r in ranks])
+
+    zv = normal_scores([t.estimated_valence or 0.0 for t in labelled])
+    ze = normal_scores([t.estimated_energy or 0.0 for t in labelled])
+    placed = {}
+    for t, v, e in zip(labelled, zv, ze):
+        mv, me, sv, se = centroids[t.mood]
+        placed[t.id] = (float(np.clip(mv + R_VALENCE * sv * v, 0, 1)), float(np.clip(me + R_ENERGY * se * e, 0, 1)))
+    return placed
+
+
+def place_by_artist(tracks: dict[str, dict], unplaced: list[str]) -> dict[str, tuple[float, float]]:
+    """(valence, energy) for tracks with no features and no mood label: the mean of their artists'
+    placed tracks, if there are at least MIN_ARTIST_SONGS of them."""
+    by_artist: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for t in tracks.values():
-        for artist in t["artists"]:
-            votes[artist.casefold()].update({GENRE_LANGUAGE.get(g) for g in t["genres"]} | {"total"})
-    for artist, count in votes.items():
-        if artist in langs:
+        if np.isnan(t["valence"]):
             continue
-        total = count.pop("total")
-        count.pop(None, None)
-        if count:
-            lang, votes_for = max(count.items(), key=lambda kv: (kv[1], kv[0]))  # ties: by name, reproducibly
-            if votes_for >= max(3, 0.1 * total):
-                langs[artist] = {lang}
-    return langs
+        for a in t["artists"]:
+            by_artist[name_key(a)].append((t["valence"], t["energy"]))
+    placed = {}
+    for tid in unplaced:
+        points = [p for a in tracks[tid]["artists"] for p in by_artist.get(name_key(a), ())]
+        if len(points) >= MIN_ARTIST_SONGS:
+            placed[tid] = tuple(float(x) for x in np.mean(points, 0))
+    return placed
+
+
+def add_indian(tracks: dict[str, dict], source: Path) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Add the Indian-language tracks (in place) and return their film and search language labels."""
+    indian = read_indian(source / "indian")
+    by_mood = place_by_mood(indian, mood_centroids(source))
+    unplaced = []
+    for t in indian.values():
+        if t.id in tracks:
+            continue  # already here with Spotify's own features
+        point = by_mood.get(t.id)
+        tracks[t.id] = {
+            "name": t.name, "artists": t.artists, "genres": t.genres, "popularity": t.popularity,
+            "explicit": t.labelled_by != "film", "languages": set(),
+            "placement": f"mood label: {t.mood}" if point else ARTIST_PLACED,
+            "valence": point[0] if point else np.nan, "energy": point[1] if point else np.nan,
+            **{f: np.nan for f in FEATURES[2:]},
+        }
+        if point is None:
+            unplaced.append(t.id)
+    placed = place_by_artist(tracks, unplaced)
+    for tid in unplaced:  # no audio, no mood, no placed artist: nothing honest to say about its mood
+        if tid in placed:
+            tracks[tid]["valence"], tracks[tid]["energy"] = placed[tid]
+        else:
+            del tracks[tid]
+    film = {t.id: t.languages for t in indian.values() if t.labelled_by == "film" and t.id in tracks}
+    search = {t.id: t.languages for t in indian.values() if t.labelled_by == "search" and t.id in tracks}
+    return film, search
 
 
 def build(source: Path = SOURCE, out: Path = DATA_DIR) -> dict:
     tracks = read_tracks(source)
-    artist_langs = artist_languages(source, tracks)
+    film, search = add_indian(tracks, source) if (source / "indian").is_dir() else ({}, {})
+    genres_of_artist = artist_genre_table(source)
     from_playlists = playlist_languages(source)
+    votes = artist_votes({**search, **film}, {tid: tracks[tid]["artists"] for tid in {*film, *search}})
 
     ids = list(tracks)
     genres = sorted({g for t in tracks.values() for g in t["genres"]})
     genre_index = {g: i for i, g in enumerate(genres)}
     artist_names: list[str] = []
     artist_index: dict[str, int] = {}
-    artist_offsets, artist_ids, track_langs = [0], [], []
+    artist_offsets, artist_ids, track_langs, rules, confidence = [0], [], [], [], []
     for tid in ids:
         t = tracks[tid]
         for name in t["artists"]:
@@ -123,10 +196,12 @@ def build(source: Path = SOURCE, out: Path = DATA_DIR) -> dict:
                 artist_names.append(name)
             artist_ids.append(artist_index[name])
         artist_offsets.append(len(artist_ids))
-        known = [artist_langs[a.casefold()] for a in t["artists"] if a.casefold() in artist_langs]
-        # Chart/playlist language tags mix in global hits: trust them only for artists Spotify has no genres for.
-        extra = set() if known else t["languages"] | from_playlists.get(tid, set())
-        track_langs.append(track_languages(t["genres"], set().union(*known), extra))
+        langs, rule, sure = strongest(evidence(
+            t["name"], t["artists"], t["genres"], film=film.get(tid, set()), search=search.get(tid, set()),
+            votes=votes, artist_genres=genres_of_artist, tagged=t["languages"] | from_playlists.get(tid, set())))
+        track_langs.append(langs)
+        rules.append(RULES.index(rule))
+        confidence.append(round(100 * sure))
     languages = sorted(set().union(*track_langs))
     language_index = {lang: i for i, lang in enumerate(languages)}
 
@@ -137,6 +212,7 @@ def build(source: Path = SOURCE, out: Path = DATA_DIR) -> dict:
             genre_bits[i, genre_index[g] // 64] |= np.uint64(1 << (genre_index[g] % 64))
         for lang in track_langs[i]:
             language_bits[i] |= np.uint32(1 << language_index[lang])
+    placements = sorted({t.get("placement", AUDIO) for t in tracks.values()}, key=lambda p: (p != AUDIO, p))
     out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         out / "catalog.npz",
@@ -145,15 +221,20 @@ def build(source: Path = SOURCE, out: Path = DATA_DIR) -> dict:
         explicit=np.array([tracks[t]["explicit"] for t in ids], bool),
         primary_genre=np.array([genre_index[tracks[t]["genres"][0]] for t in ids], np.uint8),
         genre_bits=genre_bits, language_bits=language_bits,
+        language_confidence=np.array(confidence, np.uint8), language_rule=np.array(rules, np.uint8),
+        placement=np.array([placements.index(tracks[t].get("placement", AUDIO)) for t in ids], np.uint8),
         artist_offsets=np.array(artist_offsets, np.int32), artist_ids=np.array(artist_ids, np.int32),
     )
     playlists = [{"id": r["id"], "name": r["name"], "hint": r["hint"]} for r in _rows(source / "playlists.csv")]
     meta = {"ids": ids, "names": [tracks[t]["name"] for t in ids], "artists": artist_names,
-            "genres": genres, "languages": languages, "playlists": playlists}
+            "genres": genres, "languages": languages, "playlists": playlists,
+            "language_rules": list(RULES), "placements": placements}
     with gzip.open(out / "catalog.json.gz", "wt", encoding="utf-8", compresslevel=9) as f:
         json.dump(meta, f, ensure_ascii=False, separators=(",", ":"))
-    return {"tracks": len(ids), "artists": len(artist_names), "genres": len(genres),
-            "languages": {lang: int((language_bits & np.uint32(1 << i) > 0).sum()) for lang, i in language_index.items()}}
+    lang_counts = {lang: int((language_bits & np.uint32(1 << i) > 0).sum()) for lang, i in language_index.items()}
+    return {"tracks": len(ids), "artists": len(artist_names), "genres": len(genres), "languages": lang_counts,
+            "placements": dict(Counter(t.get("placement", AUDIO) for t in tracks.values())),
+            "language rules": dict(Counter(RULES[r] for r in rules))}
 
 
 def main() -> None:
