@@ -6,6 +6,9 @@ makes, stores the files users "upload" and serves them for download. Like Telegr
 chat's messages from both sides (message ids shared per chat), rejects HTML that Telegram would
 reject, and keeps a per-chat event log (new, edited and deleted messages, button answers) that a
 client such as `playground.web` follows. `FakeUser` plays a person.
+
+Where it differs from Telegram: a message keeps its text as the bot sent it (HTML is checked, not
+turned into entities), photos keep one size, and there are only private chats.
 """
 from __future__ import annotations
 
