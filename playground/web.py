@@ -133,8 +133,9 @@ class Playground:
             with contextlib.suppress(TimeoutError):
                 await self.api.wait_until(lambda: len(self.api.events(chat)) > after or chat != self.chat,
                                           LONG_POLL)
-        # Reset while waiting: nothing, and the page asks again for the new chat.
-        events = self.api.events(chat, after) if chat == self.chat else []
+        if chat != self.chat:  # reset while waiting: the new chat, from its start
+            chat, after = self.chat, 0
+        events = self.api.events(chat, after)
         return web.json_response({"chat": chat, "events": events, "next": after + len(events),
                                   "commands": self.api.commands, "bot": BOT_USER["first_name"]})
 
