@@ -1,16 +1,19 @@
 """The playground page in a real headless browser (Debian's chromium, driven by Playwright): the real
 Application and models behind the Bot API emulator, as `make run` starts them without a token.
 
-PLAYGROUND_SCREENSHOT=docs/playground.png also saves the page mid-conversation (the README's picture).
+`PLAYGROUND_SCREENSHOT=docs/playground.png pytest tests/playground/test_browser.py` also saves the page
+mid-conversation: the README's picture.
 """
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
+from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bot.app import build_application, running
@@ -76,6 +79,12 @@ async def test_a_conversation_in_the_browser(browser: Browser, tmp_path: Path) -
             chart = bot_message(page, "What drove it").locator("img.photo")
             await expect(chart).to_be_visible()
             assert await chart.evaluate("img => img.complete && img.naturalWidth >= 400")  # the PNG, loaded
+            if target := os.environ.get("PLAYGROUND_SCREENSHOT"):
+                await page.set_viewport_size({"width": 440, "height": 980})
+                await page.locator("#chat").evaluate("chat => { chat.scrollTop = chat.scrollHeight; }")
+                shot = Image.open(io.BytesIO(await page.screenshot())).convert("RGB")
+                shot.quantize(256, dither=Image.Dither.FLOYDSTEINBERG).save(target, optimize=True)  # a third the bytes
+                await page.set_viewport_size(PHONE)
 
             await page.get_by_role("button", name="Menu").click()
             await page.locator("#menu").get_by_role("button", name="/playlist").click()
@@ -86,8 +95,6 @@ async def test_a_conversation_in_the_browser(browser: Browser, tmp_path: Path) -
             await playlist.get_by_role("button", name="1 👍", exact=True).click()
             await expect(page.get_by_role("status")).to_have_text("Noted, thanks!")
             await expect(playlist.get_by_role("button", name="✅1 👍", exact=True)).to_be_visible()
-            if target := os.environ.get("PLAYGROUND_SCREENSHOT"):
-                await page.screenshot(path=target)
 
             await playlist.get_by_role("button", name="✋ Not my mood").click()
             asked = bot_message(page, "How do you feel, then?")
