@@ -76,10 +76,15 @@ class Playground:
         app.router.add_post("/api/reset", self._reset)
         app.router.add_get("/api/files/{file_id}", self._file)
         # Open long polls would hold a stop for a minute: give them a second, then cut them.
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", port).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+        except OSError:  # the port is taken
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
         return self.url
 
     async def stop(self) -> None:
@@ -235,6 +240,15 @@ def port_from_env() -> int:
         return DEFAULT_PORT
 
 
+def banner(url: str, temporary_database: bool, how_to_use_telegram: str) -> str:
+    kept = "a temporary database" if temporary_database else "your DATABASE_URL"
+    return (f"\n  Open {url} in your browser to chat with the bot.\n\n"
+            f"  Only this computer can open it. The conversation is kept in memory and in {kept};\n"
+            "  \"New chat\" on the page starts over, Ctrl+C here stops the playground"
+            f"{' and erases both' if temporary_database else ''}.\n\n"
+            f"To use the bot in Telegram instead:\n{how_to_use_telegram}")
+
+
 async def serve(settings: Settings, port: int, how_to_use_telegram: str) -> None:
     """Run the bot against the emulator and the page on 127.0.0.1:`port` until cancelled (Ctrl+C)."""
     from bot.app import build_application, running  # torch & models: only when running
@@ -255,10 +269,8 @@ async def serve(settings: Settings, port: int, how_to_use_telegram: str) -> None
                 except OSError:  # the port is taken: any free one will do
                     url = await playground.start(0)
                 try:
-                    print(f"\n  Open {url} in your browser to chat with the bot.\n\n"
-                          "  Only this computer can open it. The conversation is kept in memory and a temporary\n"
-                          "  database, both gone when you stop the playground with Ctrl+C.\n\n"
-                          f"To use the bot in Telegram instead:\n{how_to_use_telegram}", flush=True)
+                    temporary = local.database_url != settings.database_url
+                    print(banner(url, temporary, how_to_use_telegram), flush=True)
                     await asyncio.Event().wait()
                 finally:
                     await playground.stop()

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import re
+import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -199,3 +203,34 @@ def test_without_the_playground_bot_py_says_what_is_missing(tmp_path: Path) -> N
                             timeout=60)
     assert result.returncode == 2
     assert "aiohttp" in result.stderr and "@BotFather" in result.stderr
+
+
+async def test_a_taken_port_is_refused_cleanly() -> None:
+    async with FakeBotAPI() as api, Playground(api).serving() as url:
+        taken = int(url.rsplit(":", 1)[1])
+        with pytest.raises(OSError):
+            await Playground(api).start(taken)
+
+
+def test_make_run_without_a_token_serves_the_page_until_stopped(tmp_path: Path) -> None:
+    """`python bot.py` as `make run` starts it: the URL, a working page, a clean stop on SIGTERM."""
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env.update(PLAYGROUND_PORT="0", TMPDIR=str(tmp_path))  # any free port; its temporary folder where we see it
+    with subprocess.Popen([sys.executable, str(ROOT / "bot.py")], cwd=tmp_path, env=env, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as bot:
+        try:
+            assert bot.stdout is not None
+            printed = ""
+            while (line := bot.stdout.readline()) and "Open http" not in line:  # pytest-timeout guards this
+                printed += line
+            url = re.search(r"http://127\.0\.0\.1:\d+", line)
+            assert url, printed + line
+            with urllib.request.urlopen(url.group()) as page:
+                assert page.status == 200 and b'role="log"' in page.read()
+            assert len(list(tmp_path.glob("moodtune-playground-*/playground.db"))) == 1
+            bot.send_signal(signal.SIGTERM)
+            assert bot.wait(timeout=60) == 0
+            assert list(tmp_path.glob("moodtune-playground-*")) == []  # the conversation's database is gone
+        finally:
+            if bot.poll() is None:
+                bot.kill()
