@@ -5,8 +5,8 @@ Bot API emulator (`playground.telegram`); the real Application polls the emulato
 polls Telegram, so the bot's code is the same in both. Loopback only.
 
 The page's API (JSON):
-    GET  /api/events?chat=C&after=N  long poll: {"chat", "events", "next", "commands"}; a chat other
-                                     than C (after a reset) comes with all its events from the start
+    GET  /api/events?chat=C&after=N  long poll: {"chat", "events", "next", "commands", "bot"}; a chat
+                                     other than C (after a reset) comes at once, from its start
     POST /api/messages {"chat", "text"}                 -> {"message_id"}
     POST /api/photos   multipart: chat, photo (a file)  -> {"message_id"}
     POST /api/taps     {"chat", "message_id", "data"}   -> {"query_id"}

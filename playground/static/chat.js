@@ -114,6 +114,7 @@ function renderKeyboard(message) {
       } else {
         element = document.createElement("button");
         element.type = "button";
+        element.dataset.callback = button.callback_data;
         element.addEventListener("click", () => tap(message.message_id, button.callback_data, element));
       }
       element.textContent = button.text;
@@ -201,12 +202,27 @@ function scrollDown() {
   chat.scrollTop = chat.scrollHeight;
 }
 
+// An edit re-renders a message; a keyboard user keeps their place: the same button, else the message.
+function replaceKeepingFocus(old, item) {
+  const focused = old.contains(document.activeElement) ? document.activeElement : null;
+  old.replaceWith(item);
+  if (!focused) return;
+  const same = [...item.querySelectorAll("button")].find((b) => focused.dataset.callback
+    ? b.dataset.callback === focused.dataset.callback : b.textContent === focused.textContent);
+  if (same) {
+    same.focus();
+  } else {
+    item.tabIndex = -1;
+    item.focus();
+  }
+}
+
 function apply(event) {
   const list = $("messages");
   if (event.type === "message") {
     const item = renderMessage(event.message);
     const old = document.getElementById(item.id);
-    if (old) old.replaceWith(item);
+    if (old) replaceKeepingFocus(old, item);
     else list.append(item);
     if (!event.message.from.is_bot) scrollDown();
   } else if (event.type === "deleted") {
@@ -244,9 +260,11 @@ function showCommands(commands) {
 
 function refreshEmptyState() {
   const empty = $("messages").childElementCount === 0;
+  const starting = !empty && !$("start").hidden && document.activeElement === $("start");
   $("intro").hidden = !empty;
   $("start").hidden = !empty;
   $("composer").hidden = empty;
+  if (starting) $("text").focus(); // Start pressed: the keyboard goes on in the message box
 }
 
 let toastTimer = null;
@@ -421,10 +439,7 @@ function wire() {
     text.style.height = "";
     text.style.height = `${Math.min(text.scrollHeight, 140)}px`;
   });
-  $("start").addEventListener("click", async () => {
-    await sendText("/start");
-    $("text").focus();
-  });
+  $("start").addEventListener("click", () => sendText("/start"));
   $("reset").addEventListener("click", reset);
   $("menu-button").addEventListener("click", () => toggleMenu());
   document.addEventListener("keydown", (event) => {

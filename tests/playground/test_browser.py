@@ -63,9 +63,11 @@ async def test_a_conversation_in_the_browser(browser: Browser, tmp_path: Path) -
 
             await expect(page.get_by_role("heading", name="What can this bot do?")).to_be_visible()
             await page.get_by_role("button", name="Start", exact=True).click()
+            await expect(message_box).to_be_focused()  # the keyboard goes on where the writing is
             intro = bot_message(page, "I guess how you feel")
             await expect(intro.locator("b", has_text="emotion recognition")).to_be_visible()  # HTML, rendered
-            await intro.get_by_role("button", name="✅ I agree").click()
+            await intro.get_by_role("button", name="✅ I agree").focus()
+            await page.keyboard.press("Enter")  # keyboard only
             await expect(intro).to_contain_text("Thanks! Send me a selfie")
             await expect(intro.locator(".keyboard")).to_have_count(0)  # the edit took the buttons away
 
@@ -94,7 +96,7 @@ async def test_a_conversation_in_the_browser(browser: Browser, tmp_path: Path) -
             await expect(first_track).to_have_attribute("rel", "noopener noreferrer")
             await playlist.get_by_role("button", name="1 👍", exact=True).click()
             await expect(page.get_by_role("status")).to_have_text("Noted, thanks!")
-            await expect(playlist.get_by_role("button", name="✅1 👍", exact=True)).to_be_visible()
+            await expect(playlist.get_by_role("button", name="✅1 👍", exact=True)).to_be_focused()  # re-drawn, kept
 
             await playlist.get_by_role("button", name="✋ Not my mood").click()
             asked = bot_message(page, "How do you feel, then?")
@@ -112,7 +114,8 @@ async def test_a_conversation_in_the_browser(browser: Browser, tmp_path: Path) -
             await expect(page.get_by_role("button", name="Start", exact=True)).to_be_focused()
             assert api.history(1001) == []  # the old chat and its selfie are gone from memory
             assert problems == []
-            assert api.rejected == []  # every message the bot sent would have passed Telegram
+            assert api.rejected == []  # every message the bot sent would have passed Telegram...
+            assert {c.params.get("parse_mode") for c in api.sent()} == {"HTML"}  # ...its HTML checks included
 
 
 async def test_bot_html_is_rendered_safely(browser: Browser) -> None:

@@ -193,18 +193,6 @@ def test_playground_settings_keep_the_users_but_never_reach_telegram(tmp_path: P
     assert playground_settings(chosen, "http://127.0.0.1:9", str(tmp_path)).database_url == "sqlite:////tmp/mine.db"
 
 
-def test_without_the_playground_bot_py_says_what_is_missing(tmp_path: Path) -> None:
-    """A runtime-only install (no aiohttp, no playground/) still explains how to get going."""
-    script = ("import sys; sys.modules['aiohttp'] = None; sys.argv = ['bot.py']; "
-              f"sys.path.insert(0, {str(ROOT)!r}); import runpy; runpy.run_path({str(ROOT / 'bot.py')!r}, "
-              "run_name='__main__')")
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
-                            timeout=60)
-    assert result.returncode == 2
-    assert "aiohttp" in result.stderr and "@BotFather" in result.stderr
-
-
 async def test_a_taken_port_is_refused_cleanly() -> None:
     async with FakeBotAPI() as api, Playground(api).serving() as url:
         taken = int(url.rsplit(":", 1)[1])
