@@ -242,6 +242,7 @@ function apply(event) {
 
 function showCommands(commands) {
   const list = $("commands");
+  $("menu-button").hidden = commands.length === 0;
   if (list.childElementCount === commands.length) return;
   list.replaceChildren();
   for (const { command, description } of commands) {

@@ -139,3 +139,26 @@ async def test_bot_html_is_rendered_safely(browser: Browser) -> None:
         await spoiler.press("Enter")
         await expect(shown.locator(".spoiler.shown")).to_have_text("secret")
         assert problems == []
+
+
+async def test_the_camera_sends_a_selfie() -> None:
+    """Chromium's fake camera (a test pattern) stands in for a webcam the user allowed."""
+    fake_camera = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+    async with FakeBotAPI() as api, Playground(api).serving() as url, async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + fake_camera)
+        page, problems = await open_page(browser, url)
+        await page.get_by_role("button", name="Start", exact=True).click()
+        await page.get_by_role("button", name="Take a selfie with the camera").click()
+        camera = page.get_by_role("dialog", name="Take a selfie")
+        await expect(camera).to_be_visible()
+        await expect(camera.locator("video")).to_have_js_property("readyState", 4)  # frames are coming
+        await camera.get_by_role("button", name="Send photo").click()
+        await expect(camera).to_be_hidden()
+        await expect(page.locator(".msg.me img.photo")).to_be_visible()
+        await api.wait_until(lambda: len(api.history(1001)) == 2)
+        photo = api.history(1001)[1]["photo"][-1]
+        assert (photo["width"], photo["height"]) == (640, 480)  # the fake camera's frame
+        assert api.files[photo["file_id"]][:2] == b"\xff\xd8"
+        assert await page.evaluate("() => document.querySelector('video').srcObject") is None  # camera off
+        assert problems == []
+        await browser.close()
