@@ -416,6 +416,7 @@ class FakeUser:
         self.api, self.token, self.id = api, token, user_id
         self.user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
         self._query_ids = itertools.count(1)
+        self.last_message_id = 0  # of the last message this user sent
 
     @property
     def sent(self) -> list[Call]:
@@ -423,7 +424,8 @@ class FakeUser:
         return self.api.sent(self.id)
 
     def _message(self, **content: Any) -> Json:
-        return {"message_id": self.api.new_message_id(self.id), "date": int(time.time()), "from": self.user,
+        self.last_message_id = self.api.new_message_id(self.id)
+        return {"message_id": self.last_message_id, "date": int(time.time()), "from": self.user,
                 "chat": {"id": self.id, "type": "private", "first_name": self.user["first_name"]}, **content}
 
     async def send(self, **content: Any) -> int:

@@ -150,12 +150,14 @@ class Playground:
         text = str(body.get("text", "")).strip()
         if not text or len(text) > TEXT_LIMIT:
             raise web.HTTPBadRequest(text=f"A message is 1 to {TEXT_LIMIT} characters.")
-        await self.user.say(text)
-        return web.json_response({"message_id": self._last_message_id()})
+        user = self.user
+        await user.say(text)
+        return web.json_response({"message_id": user.last_message_id})
 
     async def _photo(self, request: web.Request) -> web.Response:
         form = await request.post()
         self._current(form.get("chat"))
+        user = self.user  # the chat it was sent to, even if a reset comes while it's being converted
         upload = form.get("photo")
         if not isinstance(upload, web.FileField):
             raise web.HTTPBadRequest(text="Attach a picture as 'photo'.")
@@ -165,11 +167,11 @@ class Playground:
         # Like Telegram: a picture goes as a photo (recompressed); any other file as a document.
         photo = await asyncio.to_thread(as_telegram_photo, data)
         if photo is None:
-            await self.user.send_document(data, upload.content_type or "application/octet-stream", upload.filename)
+            await user.send_document(data, upload.content_type or "application/octet-stream", upload.filename)
         else:
             jpeg, width, height = photo
-            await self.user.send_photo(jpeg, width, height)
-        return web.json_response({"message_id": self._last_message_id()})
+            await user.send_photo(jpeg, width, height)
+        return web.json_response({"message_id": user.last_message_id})
 
     async def _tap(self, request: web.Request) -> web.Response:
         body = await _json(request)
@@ -191,9 +193,6 @@ class Playground:
         data = self.api.files[file_id]
         kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
         return web.Response(body=data, content_type=kind, headers={"Cache-Control": "private, no-store"})
-
-    def _last_message_id(self) -> int:
-        return int(self.api.history(self.chat)[-1]["message_id"])
 
 
 async def _json(request: web.Request) -> Json:
