@@ -57,6 +57,7 @@ class Playground:
         self.api, self.token, self.first_name = api, token, first_name
         self.user = FakeUser(api, token, FIRST_CHAT, first_name)
         self.url = ""
+        self.polling = 0  # long polls waiting now
         self._runner: web.AppRunner | None = None
 
     @property
@@ -135,9 +136,14 @@ class Playground:
         if request.query.get("chat") != str(chat):
             after = 0  # a new page, or the chat was reset: everything from the start, at once
         else:
-            with contextlib.suppress(TimeoutError):
-                await self.api.wait_until(lambda: len(self.api.events(chat)) > after or chat != self.chat,
-                                          LONG_POLL)
+            self.polling += 1
+            await self.api.notify()  # for whoever waits for the page to be listening (tests)
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await self.api.wait_until(lambda: len(self.api.events(chat)) > after or chat != self.chat,
+                                              LONG_POLL)
+            finally:
+                self.polling -= 1
         if chat != self.chat:  # reset while waiting: the new chat, from its start
             chat, after = self.chat, 0
         events = self.api.events(chat, after)

@@ -71,7 +71,7 @@ async def test_the_page_is_served_with_a_strict_policy(setup) -> None:
 
 
 async def test_a_text_goes_to_the_bot_and_its_reply_comes_back(setup) -> None:
-    _, _, page, bot = setup
+    api, playground, page, bot = setup
     sent = await page.post("/api/messages", text="/start now")
     [mine] = await page.events()
     assert mine["message"]["text"] == "/start now" and mine["message"]["message_id"] == sent["message_id"]
@@ -79,6 +79,7 @@ async def test_a_text_goes_to_the_bot_and_its_reply_comes_back(setup) -> None:
     assert update.message.text == "/start now" and update.message.entities[0].type == "bot_command"
     assert await page.events() == [{"type": "read", "message_id": sent["message_id"]}]  # ✓✓
     waiting = asyncio.create_task(page.events())  # a long poll: nothing new yet
+    await api.wait_until(lambda: playground.polling == 1)
     await bot.send_message(FIRST_CHAT, "<b>Hi!</b>", parse_mode="HTML")
     [reply] = await waiting
     assert reply["message"]["text"] == "<b>Hi!</b>" and reply["message"]["from"]["is_bot"]
@@ -150,7 +151,7 @@ async def test_reset_starts_a_new_chat_and_forgets_the_old_one(setup) -> None:
     await page.events()
     old = page.chat
     waiting = asyncio.create_task(page.events())  # a long poll on the old chat...
-    await asyncio.sleep(0)
+    await api.wait_until(lambda: playground.polling == 1)
     assert (await page.post("/api/reset"))["chat"] == old + 1
     assert await waiting == [] and page.chat == old + 1  # ...answers at once, with the new, empty chat
     async with page.http.post(f"{page.url}/api/messages", json={"chat": old, "text": "hello?"}) as response:
