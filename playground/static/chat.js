@@ -4,7 +4,8 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { chat: null, next: 0, generation: 0, read: new Set(), pending: new Map() };
+const state = { chat: null, next: 0, generation: 0, read: new Set(), pending: new Map(), answered: new Set() };
+const TAP_PATIENCE = 15000; // ms: like Telegram's apps, a button the bot never answers stops spinning
 
 // -- Telegram HTML, safely ---------------------------------------------------------------------
 const SIMPLE = { b: "b", strong: "b", i: "i", em: "i", u: "u", ins: "u", s: "s", strike: "s", del: "s",
@@ -235,6 +236,7 @@ function apply(event) {
   } else if (event.type === "answer") {
     const button = state.pending.get(event.query_id);
     state.pending.delete(event.query_id);
+    state.answered.add(event.query_id); // the answer may beat the tap's own response here
     if (button) button.removeAttribute("aria-busy");
     if (event.text) toast(event.text, event.show_alert);
   }
@@ -304,6 +306,7 @@ async function poll() {
       state.chat = data.chat;
       state.read.clear();
       state.pending.clear();
+      state.answered.clear();
     }
     $("bot-name").textContent = data.bot;
     const follow = nearBottom();
@@ -356,7 +359,12 @@ async function tap(messageId, data, button) {
   button.setAttribute("aria-busy", "true");
   try {
     const { query_id: queryId } = await post("/api/taps", { chat: state.chat, message_id: messageId, data });
-    state.pending.set(queryId, button);
+    if (state.answered.has(queryId)) {
+      button.removeAttribute("aria-busy");
+    } else {
+      state.pending.set(queryId, button);
+      setTimeout(() => button.removeAttribute("aria-busy"), TAP_PATIENCE);
+    }
   } catch (error) {
     button.removeAttribute("aria-busy");
     toast(error.message, true);

@@ -100,6 +100,8 @@ async def test_a_conversation_in_the_browser(browser: Browser, tmp_path: Path) -
 
             await playlist.get_by_role("button", name="✋ Not my mood").click()
             asked = bot_message(page, "How do you feel, then?")
+            await expect(asked).to_be_visible()
+            await expect(playlist.get_by_role("button", name="✋ Not my mood")).not_to_have_attribute("aria-busy", "true")
             picker = page.locator(f"#{await asked.get_attribute('id')}")  # the same message once edited
             await picker.get_by_role("button", name="😢 sad").click()
             await expect(picker).to_contain_text("Got it: you feel 😢 sad")
