@@ -1,4 +1,5 @@
-"""moodtune: run the Telegram bot (`make run`). Long polling, or a webhook when WEBHOOK_URL is set."""
+"""moodtune: run the Telegram bot (`make run`). Long polling, or a webhook when WEBHOOK_URL is set.
+Without TELEGRAM_BOT_TOKEN it runs the same bot in a local web chat page instead (playground/web.py)."""
 from __future__ import annotations
 
 import sys
@@ -8,9 +9,7 @@ from pydantic import ValidationError
 from bot.logs import setup_logging
 from bot.settings import Settings
 
-HOW_TO_GET_A_TOKEN = """\
-moodtune needs a Telegram bot token, and TELEGRAM_BOT_TOKEN is not set.
-
+HOW_TO_USE_TELEGRAM = """\
   1. In Telegram, open a chat with @BotFather and send /newbot.
   2. Pick a name and a username ending in "bot"; BotFather replies with a token like 123456:ABC-DEF...
   3. Put it in a file named .env next to bot.py:
@@ -27,10 +26,9 @@ def main() -> int:
                              for e in error.errors())
         print(f"moodtune: bad settings:\n{problems}", file=sys.stderr)
         return 2
-    if settings.telegram_bot_token is None:
-        print(HOW_TO_GET_A_TOKEN, file=sys.stderr)
-        return 2
     setup_logging(settings)
+    if settings.telegram_bot_token is None:
+        return playground(settings)
 
     from bot.app import ALLOWED_UPDATES, build_application, webhook_options  # torch & models: only when running
 
@@ -40,6 +38,18 @@ def main() -> int:
     else:
         app.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
+
+
+def playground(settings: Settings) -> int:
+    """No token: the real bot behind a local Telegram emulator, in a chat page on 127.0.0.1."""
+    try:  # the playground is tooling (the `dev` extra, not in the Docker image): import it only now
+        from playground import web
+    except ImportError as error:
+        print(f"moodtune: TELEGRAM_BOT_TOKEN is not set, and the local playground can't start without "
+              f"{error.name} (`pip install -e '.[dev]'`, or `make run`, installs it).\n\n"
+              f"To run the bot in Telegram:\n{HOW_TO_USE_TELEGRAM}", file=sys.stderr)
+        return 2
+    return web.main(settings, HOW_TO_USE_TELEGRAM)
 
 
 if __name__ == "__main__":
