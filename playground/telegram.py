@@ -163,7 +163,7 @@ class FakeBotAPI:
 
     async def stop(self) -> None:
         self._stopping = True
-        await self._notify()
+        await self.notify()
         if self._runner:
             await self._runner.cleanup()
 
