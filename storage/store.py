@@ -79,6 +79,7 @@ class Store:
 
     def __init__(self, engine: Engine | AsyncEngine) -> None:
         self._engine = engine
+        self.dialect = engine.dialect.name
         self._insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[engine.dialect.name]
         # SQLite has one writer at a time: one thread with one connection queues transactions in order.
         self._thread = ThreadPoolExecutor(1, "sqlite") if isinstance(engine, Engine) else None
