@@ -62,7 +62,9 @@ class JournalingRequest(HTTPXRequest):
                          *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         status, body = await super().do_request(url, method, request_data, *args, **kwargs)
         handling = HANDLING.get()
-        if status == 200 and handling is not None and url.rsplit("/", 1)[-1].startswith(ANSWER_METHODS):
+        method_name = url.rsplit("/", 1)[-1]
+        if (status == 200 and handling is not None and method_name.startswith(ANSWER_METHODS)
+                and method_name != "sendChatAction"):  # "typing…" is no answer
             await handling.note_answer()
         return status, body
 
