@@ -50,7 +50,7 @@ def peak_rss_mb(pid: int) -> int:
 
 def start_bot(api_root: str, database: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api_root, "DATABASE_URL": database,
-           "POLL_TIMEOUT": "1"}
+           "POLL_TIMEOUT": "1", "WEBHOOK_URL": ""}
     return subprocess.Popen([sys.executable, "bot.py"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
 
 
