@@ -2,6 +2,8 @@
 Without TELEGRAM_BOT_TOKEN it runs the same bot in a local web chat page instead (playground/web.py)."""
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
 
 from pydantic import ValidationError
@@ -30,13 +32,7 @@ def main() -> int:
     if settings.telegram_bot_token is None:
         return playground(settings)
 
-    from bot.app import ALLOWED_UPDATES, build_application, webhook_options  # torch & models: only when running
-
-    app = build_application(settings)
-    if settings.webhook_url:
-        app.run_webhook(**webhook_options(settings))
-    else:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    asyncio.run(serve(settings))
     return 0
 
 
@@ -50,6 +46,18 @@ def playground(settings: Settings) -> int:
               f"To run the bot in Telegram:\n{HOW_TO_USE_TELEGRAM}", file=sys.stderr)
         return 2
     return web.main(settings, HOW_TO_USE_TELEGRAM)
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM; a kill -9 loses nothing either (see bot/dispatcher.py)."""
+    from bot.app import build_application, running  # torch & models: only when running
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running(build_application(settings)):
+        await stop.wait()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from bot.limits import TokenBucket
 if TYPE_CHECKING:
     from bot.service import Service
     from bot.settings import Settings
+    from storage import SqlInbox
 
 
 @dataclass
@@ -21,6 +22,7 @@ class BotData:
     flood: TokenBucket | None = None
     warned: set[int] = field(default_factory=set)  # users told to slow down, until they're under the limit again
     _service: Service | None = None
+    _inbox: SqlInbox | None = None
 
     @property
     def config(self) -> Settings:
@@ -31,6 +33,11 @@ class BotData:
     def service(self) -> Service:
         assert self._service is not None, "post_init starts the service"
         return self._service
+
+    @property
+    def inbox(self) -> SqlInbox:
+        assert self._inbox is not None, "post_init opens the inbox"
+        return self._inbox
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

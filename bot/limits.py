@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+from telegram.error import RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
 
 def user_key(update: object) -> int | None:
@@ -69,3 +71,34 @@ class TokenBucket:
         if len(self._state) > 100_000:  # forget full buckets: they equal a fresh one
             self._state = {k: v for k, v in self._state.items() if v[0] < self.burst}
         return allowed
+
+
+MAX_RETRY_AFTER = 60.0  # seconds: a reply later than this is worse than an error the user can retry
+REPLY_RETRIES = 3
+
+
+class PatientRateLimiter(AIORateLimiter):
+    """Telegram's flood limits (AIORateLimiter), and on a 429 the request is sent again after
+    `retry_after`, at most `REPLY_RETRIES` times and only when the wait is bounded. A 429 means
+    Telegram did not act on the request, so resending never duplicates a reply (timeouts, which
+    may have been acted on, are not retried)."""
+
+    def __init__(self, overall_max_rate: float) -> None:
+        super().__init__(overall_max_rate=overall_max_rate, max_retries=REPLY_RETRIES)
+
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any, kwargs: Any,
+                              endpoint: str, data: dict[str, Any], rate_limit_args: int | None) -> Any:
+        async def bounded(*a: Any, **kw: Any) -> Any:
+            try:
+                return await callback(*a, **kw)
+            except RetryAfter as error:
+                if _seconds(error) > MAX_RETRY_AFTER:
+                    raise TelegramError(f"rate limited for {_seconds(error):.0f} s: not waiting") from error
+                raise
+
+        return await super().process_request(bounded, args, kwargs, endpoint, data, rate_limit_args)
+
+
+def _seconds(error: RetryAfter) -> float:
+    wait = error._retry_after  # the raw value; `retry_after` warns about its int/timedelta transition
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

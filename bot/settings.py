@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{ROOT / 'moodtune.db'}"
     spotify_client_id: str | None = None
     spotify_client_secret: SecretStr | None = None
+    poll_timeout: int = 30  # seconds one long-polling getUpdates may wait for news
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"

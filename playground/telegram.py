@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from PIL import Image
 
@@ -40,6 +41,7 @@ SENDS = {"sendMessage", "sendPhoto", "sendDocument"}
 EDITS = {"editMessageText", "editMessageCaption", "editMessageReplyMarkup"}
 # Telegram's own limits, in UTF-16 code units after entity parsing.
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
+DOWNLOAD_LIMIT = 20 * 10**6  # getFile refuses bigger files (the Bot API's documented limit)
 # The HTML Telegram understands (https://core.telegram.org/bots/api#html-style); anything else is a 400.
 HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "tg-emoji",
              "code", "pre", "blockquote"}
@@ -148,6 +150,9 @@ class FakeBotAPI:
         self.root = ""
         self.webhook: Json | None = None
         self._stopping = False  # wakes pending long polls, so stopping never waits out their timeout
+        self.answer_deadline: float | None = None  # seconds a callback query can be answered; None: forever
+        self._failures: list[tuple[str, Json]] = []  # injected by `fail`
+        self._query_times: dict[str, float] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> FakeBotAPI:
@@ -181,6 +186,7 @@ class FakeBotAPI:
             self._add(message)
         if query := update.get("callback_query"):
             self._query_chats[query["id"]] = query["message"]["chat"]["id"]
+            self._query_times[query["id"]] = time.monotonic()
         self._updates.setdefault(token, []).append({"update_id": update_id, **update})
         await self.notify()
         return update_id
@@ -256,6 +262,10 @@ class FakeBotAPI:
         if handler is None:
             return _error(404, f"Not Found: method {method} not found")
         call = Call(method, params, files)
+        if injected := self._injected_failure(method):
+            self.rejected.append((call, injected["description"]))
+            await self.notify()
+            return web.json_response(injected, status=injected["error_code"])
         try:
             if method in SENDS or method in EDITS:
                 check_text(params)
@@ -273,6 +283,36 @@ class FakeBotAPI:
     def _reject(self, call: Call, description: str) -> web.Response:
         self.rejected.append((call, description))
         return _error(400, description)
+
+    @property
+    def refused(self) -> list[Call]:
+        """The calls Telegram would have refused (each with its reason in `rejected`)."""
+        return [call for call, _ in self.rejected]
+
+    # -- behaving like Telegram when it refuses ------------------------------------------------
+    def fail(self, method: str, error_code: int = 429, description: str = "Too Many Requests: retry after 1",
+             retry_after: int | None = 1, times: int = 1) -> None:
+        """The next `times` calls of `method` fail like that (by default a 429 with retry_after 1 s)."""
+        error: Json = {"ok": False, "error_code": error_code, "description": description}
+        if retry_after is not None:
+            error["parameters"] = {"retry_after": retry_after}
+        self._failures += [(method, error)] * times
+
+    def _injected_failure(self, method: str) -> Json | None:
+        for i, (failing, error) in enumerate(self._failures):
+            if failing == method:
+                del self._failures[i]
+                return error
+        return None
+
+    async def deliver(self, url: str, update: Json | bytes, secret: str | None = None,
+                      headers: dict[str, str] | None = None) -> int:
+        """POST an update to a webhook as Telegram does (with the secret given to setWebhook); the status."""
+        secret = secret if secret is not None else (self.webhook or {}).get("secret_token", "")
+        body = update if isinstance(update, bytes) else json.dumps({"update_id": next(self._update_ids), **update}).encode()
+        sent = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret, **(headers or {})}
+        async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=sent) as response:
+            return response.status
 
     async def _api_getUpdates(self, token: str, call: Call) -> list[Json]:
         offset = int(call.params.get("offset") or 0)
@@ -309,6 +349,9 @@ class FakeBotAPI:
 
     async def _api_answerCallbackQuery(self, token: str, call: Call) -> bool:
         query_id = call.params["callback_query_id"]
+        asked = self._query_times.get(query_id)
+        if self.answer_deadline is not None and (asked is None or time.monotonic() - asked > self.answer_deadline):
+            raise BadRequest("query is too old and response timeout expired or query ID is invalid")
         if query_id not in self._query_chats:
             raise BadRequest("query is too old and response timeout expired or query id is invalid")
         self._log(self._query_chats.pop(query_id), type="answer", query_id=query_id,
@@ -319,6 +362,8 @@ class FakeBotAPI:
         file_id = call.params["file_id"]
         if file_id not in self.files:
             raise BadRequest("invalid file_id")
+        if len(self.files[file_id]) > DOWNLOAD_LIMIT:
+            raise BadRequest("file is too big")
         return {"file_id": file_id, "file_unique_id": file_id, "file_size": len(self.files[file_id]),
                 "file_path": f"uploads/{file_id}"}
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -102,4 +103,21 @@ feedback = Table(
     Column("track_id", String(128), primary_key=True),
     Column("liked", Boolean, nullable=False),
     Column("at", UTCDateTime, nullable=False),
+)
+
+# The durable inbox (storage/inbox.py): every update fetched from Telegram, stored before it is confirmed.
+# `payload` (the raw update, message text included) and `user_id` live only until the update is handled;
+# a finished row keeps just its id and state, so a redelivered update is recognised and not handled twice.
+inbox = Table(
+    "inbox", metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("user_id", BigInteger, nullable=True),  # per-user order; no foreign key: the user may not exist
+    Column("payload", Text, nullable=True),
+    Column("state", String(16), nullable=False),  # pending -> claimed -> done | skipped | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("answered", Boolean, nullable=False, default=False),  # a reply went out: a replay must not repeat it
+    Column("received_at", UTCDateTime, nullable=False, default=_now),
+    Column("claimed_at", UTCDateTime, nullable=True),
+    Index("ix_inbox_state_update_id", "state", "update_id"),
+    Index("ix_inbox_user_id_state", "user_id", "state"),
 )

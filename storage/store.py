@@ -79,6 +79,7 @@ class Store:
 
     def __init__(self, engine: Engine | AsyncEngine) -> None:
         self._engine = engine
+        self.dialect = engine.dialect.name
         self._insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[engine.dialect.name]
         # SQLite has one writer at a time: one thread with one connection queues transactions in order.
         self._thread = ThreadPoolExecutor(1, "sqlite") if isinstance(engine, Engine) else None
@@ -199,6 +200,12 @@ class Store:
         row = dict(user_id=user_id, track_ids=list(track_ids), strategy=strategy, mood_label=mood_label, at=at)
         self._upsert_user(connection, user_id)
         return connection.execute(recommendations.insert().values(row).returning(recommendations.c.id)).scalar_one()
+
+    @transaction
+    def was_recommended(self, connection: Connection, user_id: int, track_id: str) -> bool:
+        """Whether the track was ever recommended to the user (only what they were shown can be voted on)."""
+        query = select(recommendations.c.track_ids).where(recommendations.c.user_id == user_id)
+        return any(track_id in track_ids for track_ids in connection.execute(query).scalars())
 
     @transaction
     def recent_track_ids(self, connection: Connection, user_id: int, since: datetime) -> set[str]:

@@ -6,6 +6,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import messages
 from bot.context import Context
+from bot.handlers.common import answer
 from bot.limits import TokenBucket, user_key
 
 
@@ -15,7 +16,9 @@ async def limit(update: Update, context: Context) -> None:
     if key is None or bucket.allow(key):
         context.bot_data.warned.discard(key)
         return
-    if key not in context.bot_data.warned and update.effective_message:
+    if update.callback_query:  # a tap must be answered, or its spinner turns on
+        await answer(update.callback_query, messages.SLOW_DOWN)
+    elif key not in context.bot_data.warned and update.effective_message:
         context.bot_data.warned.add(key)
         await update.effective_message.reply_text(messages.SLOW_DOWN)
     raise ApplicationHandlerStop

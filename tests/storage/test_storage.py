@@ -18,7 +18,8 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from emotions import EMOTIONS
-from storage import Feedback, Store, migrations
+from storage import Feedback, SqlInbox, Store, migrations
+from storage.schema import inbox as inbox_table
 from storage.schema import metadata, users
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
@@ -59,6 +60,8 @@ async def count_rows(url: str, user_id: int) -> dict[str, int]:
     async with engine.connect() as connection:
         counts = {}
         for table in metadata.sorted_tables:
+            if table is inbox_table:  # updates in flight, not data about the user; handled rows keep no user id
+                continue
             owner = table.c.id if table is users else table.c.user_id
             counts[table.name] = (await connection.execute(
                 select(func.count()).select_from(table).where(owner == user_id))).scalar_one()
@@ -230,3 +233,80 @@ async def test_in_memory_store_serves_concurrent_coroutines():
     await asyncio.gather(*(store.add_reading(user_id, "face", HAPPY, 0.9, T0) for user_id in range(30)))
     assert [len(await store.readings(user_id)) for user_id in range(30)] == [1] * 30
     await store.close()
+
+
+# -- the durable inbox -------------------------------------------------------------------------
+
+def raw(update_id: int, user_id: int | None) -> tuple[int, int | None, str]:
+    return update_id, user_id, f'{{"update_id": {update_id}, "text": "secret words {update_id}"}}'
+
+
+async def test_inbox_hands_out_each_users_updates_one_at_a_time_in_order(store):
+    inbox = SqlInbox(store)
+    assert await inbox.put([raw(1, 10), raw(2, 10), raw(3, 20), raw(4, None), raw(5, None)]) == 5
+    first = await inbox.claim(10)
+    assert [e.update_id for e in first] == [1, 3, 4, 5]  # user 10's second update waits for its first
+    assert await inbox.claim(10) == []
+    await inbox.ack(1)
+    [second] = await inbox.claim(10)
+    assert (second.update_id, second.user_id, second.attempts, second.answered) == (2, 10, 1, False)
+    assert "secret words 2" in second.payload
+
+
+async def test_inbox_ignores_redelivery_and_erases_content_when_handled(store, url):
+    inbox = SqlInbox(store)
+    await inbox.put([raw(1, 10)])
+    [envelope] = await inbox.claim(5)
+    await inbox.ack(envelope.update_id)
+    assert await inbox.put([raw(1, 10)]) == 0  # Telegram sent it again after a crash: already handled
+    assert await inbox.claim(5) == []
+    engine = create_async_engine(url)
+    async with engine.connect() as connection:
+        row = (await connection.execute(select(inbox_table))).one()
+    await engine.dispose()
+    assert (row.payload, row.user_id, row.state) == (None, None, "done")
+    assert await inbox.prune(datetime.now(UTC) + timedelta(seconds=1)) == 1
+
+
+async def test_inbox_survives_a_restart_and_replays_what_was_claimed(url):
+    store = await Store.open(url)
+    inbox = SqlInbox(store)
+    await inbox.put([raw(1, 10), raw(2, 10)])
+    [claimed] = await inbox.claim(5)
+    await inbox.mark_answered(claimed.update_id)
+    await store.close()  # the process dies with update 1 claimed
+
+    store = await Store.open(url)
+    inbox = SqlInbox(store)
+    assert await inbox.waiting() == 2
+    assert await inbox.requeue() == 1
+    [again] = await inbox.claim(5)
+    assert (again.update_id, again.attempts, again.answered) == (1, 2, True)
+    await inbox.ack(1, "skipped")
+    [nxt] = await inbox.claim(5)
+    assert nxt.update_id == 2
+    with pytest.raises(ValueError):
+        await inbox.ack(2, "pending")
+    await store.close()
+
+
+async def test_inbox_requeues_only_expired_claims(store):
+    inbox = SqlInbox(store)
+    await inbox.put([raw(1, 10)])
+    await inbox.claim(5)
+    assert await inbox.requeue(claimed_before=datetime.now(UTC) - timedelta(minutes=5)) == 0
+    assert await inbox.requeue(claimed_before=datetime.now(UTC) + timedelta(seconds=1)) == 1
+
+
+async def test_two_workers_never_claim_the_same_update_or_the_same_user_at_once(url):
+    """Scale-out: processes sharing the database (two Stores here) split the work, per user in order."""
+    first, second = await Store.open(url), await Store.open(url)
+    try:
+        await SqlInbox(first).put([raw(i, i % 5) for i in range(1, 41)])
+        claimed = await asyncio.gather(*(SqlInbox(store).claim(3) for store in (first, second) for _ in range(3)))
+        envelopes = [e for batch in claimed for e in batch]
+        assert len({e.update_id for e in envelopes}) == len(envelopes) == 5  # one per user, no row twice
+        assert sorted(e.update_id for e in envelopes) == [1, 2, 3, 4, 5]  # each user's oldest
+    finally:
+        await first.close()
+        await second.close()
