@@ -518,6 +518,11 @@ class FakeUser:
         _, query_id = await self._tap(message, data)
         return query_id
 
+    async def tap_any(self, message_id: int, data: str) -> str:
+        """A tap with any callback data on one of the bot's messages (a forged or long-gone button)."""
+        _, query_id = await self._tap(self.api.message(self.id, message_id), data)
+        return query_id
+
     async def _tap(self, message: Json, data: str) -> tuple[int, str]:
         query_id = f"q{self.id}-{next(self._query_ids)}"
         query = {"id": query_id, "from": self.user, "chat_instance": str(self.id), "data": data,
