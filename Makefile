@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test demo bench train-face train-text eval clean
+.PHONY: install run test lint demo bench train-face train-text eval clean
 
 install: $(VENV)/.installed
 
@@ -24,8 +24,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 run: install
 	$(PY) bot.py
 
-test: install
+test: install lint
 	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 demo: install
 	$(PY) -m playground.demo

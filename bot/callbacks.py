@@ -44,10 +44,20 @@ def one_of(names: tuple[str, ...] | list[str]) -> str:
 
 
 @dataclass(frozen=True)
-class Consent(Callback):
-    PREFIX = "consent"
+class YesNo(Callback):
     FIELDS = {"answer": "yes|no"}
     answer: str
+
+    @property
+    def yes(self) -> bool:
+        return self.answer == "yes"
+
+
+@dataclass(frozen=True)
+class Consent(YesNo):
+    """The consent question at /start."""
+
+    PREFIX = "consent"
 
 
 @dataclass(frozen=True)
@@ -86,10 +96,10 @@ class Feeling(Callback):
 
 
 @dataclass(frozen=True)
-class Forget(Callback):
+class Forget(YesNo):
+    """/forget's confirmation."""
+
     PREFIX = "forget"
-    FIELDS = {"answer": "yes|no"}
-    answer: str
 
 
 @dataclass(frozen=True)

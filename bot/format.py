@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from bot.explain import ago, explanation
 from fusion import Mood
-from fusion.explain import ago  # the same words for time as the explanation above it
 from music import Recommendation
 from vision import Face
 
@@ -39,9 +39,9 @@ def faces_reply(faces: list[Face], mood: Mood) -> str:
 
 
 def mood_reply(mood: Mood, now: datetime) -> str:
-    """Label and confidence, fusion's explanation, then each source's part (face vs words, how recent)."""
+    """Label and confidence, why (fusion's reasons in words), then each source's part (face vs words, how recent)."""
     lines = [f"I think you feel {label(mood.label)}, {sureness(mood.confidence)} ({mood.confidence:.0%}).",
-             escape(mood.explanation), "<b>What drove it</b>"]
+             escape(explanation(mood.reasons, now)), "<b>What drove it</b>"]
     by_source: dict[str, list] = {}
     for c in mood.contributions:  # biggest share first, so each source's first is its strongest
         by_source.setdefault(c.source, []).append(c)

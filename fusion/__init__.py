@@ -5,7 +5,7 @@
 
 How and why: fusion/mood.py and fusion/README.md.
 """
-from fusion.circumplex import CIRCUMPLEX
 from fusion.mood import Contribution, FusionSettings, Mood, Reading, estimate, journey
+from fusion.reasons import Basis, Reasons
 
-__all__ = ["CIRCUMPLEX", "Contribution", "FusionSettings", "Mood", "Reading", "estimate", "journey"]
+__all__ = ["Basis", "Contribution", "FusionSettings", "Mood", "Reading", "Reasons", "estimate", "journey"]

@@ -39,8 +39,7 @@ import numpy as np
 
 import emotions
 from emotions import EMOTIONS
-from fusion import circumplex
-from fusion.explain import explain
+from fusion.reasons import Reasons, reasons
 
 SOURCES = ("face", "text", "correction")
 CHANNELS = ("face", "text")  # the sources that observe a person (and can disagree)
@@ -83,7 +82,7 @@ class Mood:
     enough_evidence: bool     # False -> the bot asks for a selfie or a few words
     contributions: tuple[Contribution, ...]  # biggest share first
     left_out: tuple[str, ...]  # channels that looked neutral next to an emotional one (share 0)
-    explanation: str          # one or two short plain-English sentences for /mood
+    reasons: Reasons          # why: what the bot puts into words for /mood
 
 
 @dataclass(frozen=True)
@@ -135,10 +134,10 @@ def estimate(readings: Iterable[Reading], now: datetime, settings: FusionSetting
     label = emotions.top(probs)
     mixed = _mixed(sides, settings)
     contributions = _contributions(weighted, information)
-    valence, arousal = circumplex.point(probs)
+    valence, arousal = emotions.circumplex_point(probs)
     return Mood(probs=probs, label=label, confidence=probs[label], valence=valence, arousal=arousal,
                 mixed=mixed, enough_evidence=enough, contributions=contributions, left_out=left_out,
-                explanation=explain(label, probs[label], mixed, enough, sides, contributions, now, left_out))
+                reasons=reasons(label, probs[label], mixed, enough, sides, contributions, left_out))
 
 
 def journey(readings: Iterable[Reading], since: datetime, until: datetime, step: timedelta,
@@ -165,7 +164,7 @@ def _current(readings: Iterable[Reading], now: datetime, settings: FusionSetting
 
 def _weight(r: Reading, now: datetime, settings: FusionSettings) -> float:
     strength = settings.correction_strength if r.source == "correction" else 1.0
-    return r.confidence * strength * 0.5 ** ((now - r.at) / settings.half_life(r.source))
+    return float(r.confidence * strength * 0.5 ** ((now - r.at) / settings.half_life(r.source)))
 
 
 def _floored(r: Reading, settings: FusionSettings) -> np.ndarray:
@@ -177,15 +176,15 @@ def _floored(r: Reading, settings: FusionSettings) -> np.ndarray:
 def _log_likelihood(r: Reading, settings: FusionSettings) -> np.ndarray:
     p = _floored(r, settings)
     if r.source == "correction":
-        return np.log(p)
+        return np.asarray(np.log(p))
     likelihood = (1 - settings.masking) * p + settings.masking * p[NEUTRAL]
     likelihood[NEUTRAL] = p[NEUTRAL]
-    return np.log(likelihood)
+    return np.asarray(np.log(likelihood))
 
 
 def _softmax(log_p: np.ndarray) -> np.ndarray:
     p = np.exp(log_p - log_p.max())
-    return p / p.sum()
+    return np.asarray(p / p.sum())
 
 
 def _divergence_from_uniform(log_likelihood: np.ndarray) -> float:

@@ -65,6 +65,7 @@ class FakeBotAPI:
         self._runner: web.AppRunner | None = None
         self.root = ""
         self.webhook: dict[str, Any] | None = None
+        self._stopping = False  # wakes pending long polls, so stopping never waits out their timeout
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> FakeBotAPI:
@@ -80,6 +81,8 @@ class FakeBotAPI:
         return self
 
     async def stop(self) -> None:
+        self._stopping = True
+        await self._notify()
         if self._runner:
             await self._runner.cleanup()
 
@@ -151,7 +154,7 @@ class FakeBotAPI:
         queue[:] = [u for u in queue if u["update_id"] >= offset]
         if not queue and timeout:
             with contextlib.suppress(TimeoutError):
-                await self.wait_until(lambda: bool(queue), timeout)
+                await self.wait_until(lambda: bool(queue) or self._stopping, timeout)
         limit = int(call.params.get("limit") or 100)
         return queue[:limit]
 

@@ -30,7 +30,7 @@ async def start(update: Update, context: Context) -> None:
 async def answer_consent(update: Update, context: Context) -> None:
     query = update.callback_query
     await query.answer()
-    yes = Consent.decode(query.data).answer == "yes"
+    yes = Consent.decode(query.data).yes
     if yes:
         await context.bot_data.service.set_consent(update.effective_user.id, True)
     await query.edit_message_text(f"{intro(context)}\n\n{messages.CONSENTED if yes else messages.DECLINED}")

@@ -26,7 +26,7 @@ async def forget(update: Update, context: Context) -> None:
 async def confirm_forget(update: Update, context: Context) -> None:
     query = update.callback_query
     await query.answer()
-    if Forget.decode(query.data).answer != "yes":
+    if not Forget.decode(query.data).yes:
         await query.edit_message_text(messages.FORGET_KEPT)
         return
     rows = await context.bot_data.service.forget(update.effective_user.id)

@@ -11,7 +11,7 @@ async def test_playlist_lists_tracks_with_links_reasons_and_thumbs(bot, photos):
     reply = await user.ask("/playlist")
     tracks = TRACK_LINK.findall(reply.text)
     assert 5 <= len(tracks) <= 10
-    assert "open.spotify.com/playlist/" in reply.text or "open.spotify.com/search/" in reply.text
+    assert '<a href="https://open.spotify.com/search/sad">More on Spotify</a>' in reply.text
     data = [d for _, d in reply.buttons]
     assert all(f"v1:fb:1:{t}" in data and f"v1:fb:0:{t}" in data for t in tracks)
     assert "v1:fix" in data and "v1:playlist:lift" in data and "v1:playlist:calm" in data

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from emotions import EMOTIONS
-from fusion import FusionSettings, Reading, estimate, journey
+from fusion import Basis, FusionSettings, Reading, estimate, journey
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -27,7 +27,7 @@ def test_agreeing_face_and_words_are_surer_than_either_alone():
 def test_strong_disagreement_is_mixed_and_explained():
     mood = estimate([reading("face", "happy", 0.85), reading("text", "sad", 0.85)], NOW)
     assert mood.mixed
-    assert "happy" in mood.explanation and "sad" in mood.explanation and "mixed" in mood.explanation
+    assert mood.reasons.basis is Basis.MIXED and (mood.reasons.face, mood.reasons.text) == ("happy", "sad")
     assert mood.confidence < 0.6
 
 
@@ -53,7 +53,7 @@ def test_a_neutral_side_abstains_even_when_the_emotional_side_is_half_neutral(ne
     assert mood.probs == pytest.approx(estimate([emotional], NOW).probs)
     assert [c.source for c in mood.contributions if c.share > 0] == [emotional_side]
     assert mood.left_out == (neutral_side,)
-    assert "neutral, so I went by your" in mood.explanation
+    assert mood.reasons.basis is Basis.READ and mood.reasons.left_out == neutral_side
     # Masking alone would let the confident neutral side tip it.
     assert estimate(readings, NOW, FusionSettings(neutral_abstains=False)).label == "neutral"
 
@@ -111,7 +111,7 @@ def test_a_burst_of_messages_counts_as_one_voice():
 def test_no_readings_is_not_enough_evidence_and_asks():
     mood = estimate([], NOW)
     assert not mood.enough_evidence and mood.contributions == ()
-    assert "selfie" in mood.explanation
+    assert mood.reasons.basis is Basis.NOTHING
     assert sum(mood.probs.values()) == pytest.approx(1)
 
 
@@ -131,7 +131,7 @@ def test_a_correction_overrides_what_came_before():
     mood = estimate([reading("face", "happy", 0.9, minutes_ago=30), reading("correction", "sad", 1.0, 1.0, 10)], NOW)
     assert mood.label == "sad" and mood.confidence > 0.6
     assert [c.source for c in mood.contributions] == ["correction"]
-    assert "told me" in mood.explanation
+    assert mood.reasons.basis is Basis.TOLD
 
 
 def test_clear_newer_evidence_moves_a_correction_but_one_faint_reading_does_not():
@@ -176,10 +176,11 @@ def test_readings_are_checked():
     assert Reading("face", {"sad": 2.0, "happy": 2.0}, 0.5, NOW).probs["sad"] == 0.5
 
 
-def test_the_explanation_names_what_drove_the_mood():
+def test_the_reasons_name_what_drove_the_mood():
     mood = estimate([reading("face", "happy", 0.7, minutes_ago=5), reading("text", "happy", 0.7, minutes_ago=30)], NOW)
-    assert mood.explanation.startswith("You seem happy")
-    assert "selfie 5 minutes ago" in mood.explanation and "message 30 minutes ago" in mood.explanation
+    assert mood.reasons.basis is Basis.READ and mood.reasons.label == "happy"
+    assert [(c.source, c.at) for c in mood.reasons.named] == [("face", NOW - timedelta(minutes=5)),
+                                                              ("text", NOW - timedelta(minutes=30))]
     overruled = estimate([reading("correction", "sad", 1.0, 1.0, minutes_ago=120),
                           reading("face", "happy", 0.95, 0.95, 5), reading("text", "happy", 0.9, 0.9, 5)], NOW)
-    assert overruled.label == "happy" and "told me" not in overruled.explanation
+    assert overruled.label == "happy" and overruled.reasons.basis is Basis.READ

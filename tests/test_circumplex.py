@@ -1,8 +1,8 @@
 import pytest
 
-from emotions import EMOTIONS, SENTIMENT_OF
-from fusion import CIRCUMPLEX, Reading, estimate
-from fusion.circumplex import point
+from emotions import CIRCUMPLEX, EMOTIONS, SENTIMENT_OF
+from emotions import circumplex_point as point
+from fusion import Reading, estimate
 
 
 def test_every_label_has_a_point_inside_the_square():
