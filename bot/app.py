@@ -82,7 +82,10 @@ async def _stop(app: BotApplication) -> None:
 async def _purge(context: Context) -> None:
     days = context.bot_data.config.retention_days
     deleted = await context.bot_data.service.purge(days)
-    log.info("retention: deleted %d readings older than %d days", deleted, days)
+    if deleted is None:
+        log.info("retention: another copy is purging")
+    else:
+        log.info("retention: deleted %d readings older than %d days", deleted, days)
 
 
 def webhook_options(settings: Settings) -> dict:

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable, Mapping
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import URL, Connection, Engine, QueuePool, create_engine, delete, event, make_url, select
+from sqlalchemy import URL, Connection, Engine, QueuePool, create_engine, delete, event, func, make_url, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -30,6 +32,8 @@ from storage.schema import feedback, readings, recommendations, users
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # meta is for derived facts ({"faces": 2, "language": "en"}); a longer string is likely user content.
 META_MAX_STR = 64
+DELETE_BATCH = 5000  # rows per transaction when purging or forgetting: short enough not to stall others
+READING_SOURCES = ("face", "text", "correction")  # fusion.SOURCES; storage doesn't import fusion
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -158,16 +162,32 @@ class Store:
     @transaction
     def add_reading_and_read(self, connection: Connection, user_id: int, source: str, probs: Mapping[str, float],
                              confidence: float, at: datetime, meta: dict | None = None, *,
-                             since: datetime | None = None) -> tuple[int, list[StoredReading]]:
-        """add_reading, then the user's readings since `since` (the new one included): one
-        transaction where a busy bot would otherwise need two."""
+                             since: datetime | None = None, per_source: int | None = None,
+                             ) -> tuple[int, list[StoredReading]]:
+        """add_reading, then the user's readings since `since` (the new one included; with
+        `per_source`, only that many newest of each source, as recent_readings): one transaction where
+        a busy bot would otherwise need two."""
         new_id = self._insert_reading(connection, user_id, source, probs, confidence, at, meta)
-        return new_id, self._readings(connection, user_id, since)
+        if per_source is None:
+            return new_id, self._readings(connection, user_id, since)
+        return new_id, self._recent(connection, user_id, since or datetime.min.replace(tzinfo=UTC), at,
+                                    per_source, None)
 
     @transaction
     def readings(self, connection: Connection, user_id: int, since: datetime | None = None) -> list[StoredReading]:
         """The user's readings, oldest first."""
         return self._readings(connection, user_id, since)
+
+    @transaction
+    def recent_readings(self, connection: Connection, user_id: int, since: datetime, until: datetime, *,
+                        per_source: int, bucket: timedelta | None = None) -> list[StoredReading]:
+        """At most `per_source` readings of each source in each `bucket`-long stretch from `since` to
+        `until` (one stretch when bucket is None), the newest of each, oldest first overall.
+
+        What one request reads is bounded however long a user's history is: each lookup is an index
+        range scan that stops after `per_source` rows.
+        """
+        return self._recent(connection, user_id, since, until, per_source, bucket)
 
     def _insert_reading(self, connection: Connection, user_id: int, source: str, probs: Mapping[str, float],
                         confidence: float, at: datetime, meta: dict | None) -> int:
@@ -187,10 +207,64 @@ class Store:
         rows = connection.execute(query.order_by(readings.c.at, readings.c.id))
         return [StoredReading(**row._mapping) for row in rows]
 
-    @transaction
-    def purge_readings_before(self, connection: Connection, cutoff: datetime) -> int:
-        """Retention: delete every reading older than `cutoff`; returns how many."""
-        return connection.execute(delete(readings).where(readings.c.at < cutoff)).rowcount
+    @staticmethod
+    def _recent(connection: Connection, user_id: int, since: datetime, until: datetime, per_source: int,
+                bucket: timedelta | None) -> list[StoredReading]:
+        columns = (readings.c.id, readings.c.source, readings.c.probs, readings.c.confidence, readings.c.at,
+                   readings.c.meta)
+        edges = [since]
+        while bucket is not None and edges[-1] + bucket < until:
+            edges.append(edges[-1] + bucket)
+        edges.append(until)
+        found: list[StoredReading] = []
+        for start, end in zip(edges, edges[1:]):
+            last = end is until  # the newest stretch includes `until` itself (a reading taken just now)
+            for source in READING_SOURCES:
+                query = (select(*columns)
+                         .where(readings.c.user_id == user_id, readings.c.source == source, readings.c.at >= start,
+                                readings.c.at <= end if last else readings.c.at < end)
+                         .order_by(readings.c.at.desc(), readings.c.id.desc()).limit(per_source))
+                found.extend(StoredReading(**row._mapping) for row in connection.execute(query))
+        return sorted(found, key=lambda r: (r.at, r.id))
+
+    async def purge_readings_before(self, cutoff: datetime, batch: int = DELETE_BATCH) -> int:
+        """Retention: delete every reading older than `cutoff`, `batch` rows per transaction (so a big
+        purge never holds the database, or SQLite's one thread, for long); returns how many."""
+        return await self._delete_in_batches(readings.c.at < cutoff, batch)
+
+    async def _delete_in_batches(self, condition: Any, batch: int) -> int:
+        """Delete the `readings` rows matching `condition`, one short transaction per `batch`."""
+        deleted = 0
+        while True:
+            n = await self._run(self._delete_batch, condition, batch)
+            deleted += n
+            if n < batch:
+                return deleted
+
+    @staticmethod
+    def _delete_batch(connection: Connection, condition: Any, batch: int) -> int:
+        ids = select(readings.c.id).where(condition).limit(batch).scalar_subquery()
+        return connection.execute(delete(readings).where(readings.c.id.in_(ids))).rowcount
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[bool]:
+        """Whether this copy may do the once-at-a-time job `name` (the retention purge) now: True for
+        the one copy that holds PostgreSQL's session advisory lock on it until the block ends, False for
+        the others. SQLite is one process's database: always True."""
+        if self._thread is not None:
+            yield True
+            return
+        key = zlib.crc32(name.encode())
+        assert isinstance(self._engine, AsyncEngine)
+        async with self._engine.connect() as connection:
+            held = bool(await connection.scalar(select(func.pg_try_advisory_lock(key))))
+            await connection.commit()
+            try:
+                yield held
+            finally:
+                if held:
+                    await connection.scalar(select(func.pg_advisory_unlock(key)))
+                    await connection.commit()
 
     # -- recommendations -----------------------------------------------------------------------
 
@@ -239,9 +313,14 @@ class Store:
 
     # -- privacy -------------------------------------------------------------------------------
 
-    @transaction
-    def forget(self, connection: Connection, user_id: int) -> int:
-        """Delete every row about the user, in one transaction; returns how many rows went."""
+    async def forget(self, user_id: int, batch: int = DELETE_BATCH) -> int:
+        """Delete every row about the user; returns how many rows went. Readings (the table that grows)
+        go first, `batch` per transaction; the rest, and any reading that arrived meanwhile, in a last one."""
+        deleted = await self._delete_in_batches(readings.c.user_id == user_id, batch)
+        return deleted + await self._run(self._forget, user_id)
+
+    @staticmethod
+    def _forget(connection: Connection, user_id: int) -> int:
         deleted = 0
         for table in (feedback, recommendations, readings):
             deleted += connection.execute(delete(table).where(table.c.user_id == user_id)).rowcount
