@@ -9,15 +9,17 @@ from datetime import timedelta
 
 from telegram import BotCommand
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, Defaults
 
 from bot import health
+from bot.budget import SendBudget
 from bot.context import CONTEXT_TYPES, BotApplication, Context
 from bot.handlers import register
-from bot.limits import PerUserOrder, TokenBucket
+from bot.limits import FloodLimit, PerUserOrder
 from bot.models import Models, load_models
 from bot.service import Service
 from bot.settings import Settings
+from bot.shared import open_limits
 from music import Recommender, SpotifyClient
 from storage import Store
 
@@ -39,11 +41,12 @@ def build_application(settings: Settings, models: Models | None = None) -> BotAp
     """`models` lets tests share loaded analyzers; by default post_init loads them (with a warm-up)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    limits = open_limits(settings.redis_url)  # Redis when set: every copy shares the budget and flood limits
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_rate_limit))
+        .rate_limiter(SendBudget(limits, settings.telegram_rate_limit))
         .concurrent_updates(PerUserOrder(settings.max_concurrent_updates))
         .context_types(CONTEXT_TYPES)
         .post_init(lambda app: _start(app, settings, models))
@@ -54,7 +57,8 @@ def build_application(settings: Settings, models: Models | None = None) -> BotAp
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     app = builder.build()
     app.bot_data.settings = settings
-    app.bot_data.flood = TokenBucket(settings.flood_burst, settings.flood_per_second)
+    app.bot_data.limits = limits
+    app.bot_data.flood = FloodLimit(limits, settings.flood_burst, settings.flood_per_second)
     register(app)
     return app
 
@@ -77,6 +81,8 @@ async def _stop(app: BotApplication) -> None:
     service, app.bot_data._service = app.bot_data._service, None
     if service is not None:
         await service.close()
+    if app.bot_data.limits is not None:
+        await app.bot_data.limits.close()
 
 
 async def _purge(context: Context) -> None:

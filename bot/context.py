@@ -1,12 +1,13 @@
 """The handlers' typed context: what they depend on is named here, not behind string keys of bot_data."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.limits import TokenBucket
+from bot.limits import FloodLimit
+from bot.shared import Limits
 
 if TYPE_CHECKING:
     from bot.service import Service
@@ -18,8 +19,8 @@ class BotData:
     """The application-wide dependencies; `build_application` fills them, post_init adds the service."""
 
     settings: Settings | None = None
-    flood: TokenBucket | None = None
-    warned: set[int] = field(default_factory=set)  # users told to slow down, until they're under the limit again
+    flood: FloodLimit | None = None
+    limits: Limits | None = None  # the shared store of the send budget and the flood limit (bot/shared.py)
     _service: Service | None = None
 
     @property

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.shared import Limits, Taken
 
 
 def user_key(update: object) -> int | None:
@@ -53,19 +54,13 @@ class PerUserOrder(BaseUpdateProcessor):
         pass
 
 
-class TokenBucket:
-    """Per-key token buckets: `burst` updates at once, refilled at `rate` per second."""
+class FloodLimit:
+    """Per-user flood limit on the shared limits (bot/shared.py): `burst` updates at once, then `rate`
+    per second, the same for a user whichever copy of the bot handles them."""
 
-    def __init__(self, burst: int, rate: float):
-        self.burst, self.rate = burst, rate
-        self._state: dict[int, tuple[float, float]] = {}  # key -> (tokens, last refill time)
+    def __init__(self, limits: Limits, burst: int, rate: float):
+        self.limits, self.burst, self.rate = limits, burst, rate
 
-    def allow(self, key: int) -> bool:
-        now = time.monotonic()
-        tokens, last = self._state.get(key, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-        allowed = tokens >= 1.0
-        self._state[key] = (tokens - 1.0 if allowed else tokens, now)
-        if len(self._state) > 100_000:  # forget full buckets: they equal a fresh one
-            self._state = {k: v for k, v in self._state.items() if v[0] < self.burst}
-        return allowed
+    async def check(self, key: int) -> Taken:
+        """Allowed (wait 0, counted), or refused; `first_refusal` marks the one refusal to warn about."""
+        return await self.limits.take(f"flood:{key}", self.rate, self.burst, warn_once=True)

@@ -154,6 +154,15 @@ class Service:
     async def save_preferences(self, user_id: int, prefs: Preferences) -> None:
         await self.store.set_prefs(user_id, prefs.to_dict())
 
+    async def await_answer(self, user_id: int, what: str) -> None:
+        """The bot asked the user something (the next message answers it); kept in the database, since
+        the answer may reach another copy of the bot."""
+        await self.store.set_awaiting(user_id, what)
+
+    async def awaited(self, user_id: int) -> str | None:
+        """What this message answers, if the bot asked something; asked once, answered once."""
+        return await self.store.take_awaiting(user_id)
+
     async def add_preferences(self, user_id: int, text: str) -> tuple[Preferences, tuple[str, ...]]:
         """Free text ("telugu, sid sriram, no explicit") adds to the user's preferences.
 

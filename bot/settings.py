@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     # A local Bot API server, e.g. http://localhost:8081 (also how tests reach the fake Bot API).
     telegram_api_base_url: str | None = None
     database_url: str = f"sqlite:///{ROOT / 'moodtune.db'}"
+    # Set when several copies run (BOT_ROLE): the queue of updates and the limits they share.
+    redis_url: str | None = None
     spotify_client_id: str | None = None
     spotify_client_secret: SecretStr | None = None
     webhook_url: str | None = None

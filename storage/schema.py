@@ -69,6 +69,8 @@ users = Table(
     Column("prefs", JSON, nullable=False, default=_empty),
     Column("taste", JSON, nullable=False, default=_empty),
     Column("created_at", UTCDateTime, nullable=False, default=_now),
+    # What the bot asked and waits for an answer to ("prefs"), so any copy of the bot reads the answer right.
+    Column("awaiting", String(32), nullable=True),
 )
 
 # One emotion reading (face or text). Only derived numbers: never the image, never the message.

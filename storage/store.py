@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import URL, Connection, Engine, QueuePool, create_engine, delete, event, func, make_url, select
+from sqlalchemy import URL, Connection, Engine, QueuePool, create_engine, delete, event, func, make_url, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -45,6 +45,7 @@ class User:
     prefs: dict
     taste: dict
     created_at: datetime
+    awaiting: str | None = None  # what the bot asked the user and waits for an answer to
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,19 @@ class Store:
     @transaction
     def set_taste(self, connection: Connection, user_id: int, taste: dict) -> None:
         self._upsert_user(connection, user_id, taste=taste)
+
+    @transaction
+    def set_awaiting(self, connection: Connection, user_id: int, what: str | None) -> None:
+        """Remember that the bot waits for the user's answer to `what` (None: to nothing)."""
+        self._upsert_user(connection, user_id, awaiting=what)
+
+    @transaction
+    def take_awaiting(self, connection: Connection, user_id: int) -> str | None:
+        """What the bot waited for from the user, if anything; it waits no more."""
+        what = connection.execute(select(users.c.awaiting).where(users.c.id == user_id)).scalar_one_or_none()
+        if what is not None:
+            connection.execute(update(users).where(users.c.id == user_id).values(awaiting=None))
+        return what
 
     # -- readings ------------------------------------------------------------------------------
 

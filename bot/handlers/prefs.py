@@ -13,6 +13,8 @@ from bot.context import Context
 from bot.handlers.common import button
 from music import STRATEGIES, Preferences
 
+AWAITING = "prefs"  # the user's next message lists what they like
+
 
 def describe(prefs: Preferences) -> str:
     def names(values: object) -> str:
@@ -58,7 +60,7 @@ async def press(update: Update, context: Context) -> None:
     prefs = await svc.preferences(update.effective_user.id)
     action = PrefsAction.decode(query.data).action
     if action == "ask":
-        context.user_data["awaiting_prefs"] = True
+        await svc.await_answer(update.effective_user.id, AWAITING)
         await query.message.reply_text(messages.PREFS_ASK)
         return
     if action == "explicit":

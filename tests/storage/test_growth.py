@@ -101,3 +101,15 @@ async def test_copies_starting_together_on_an_empty_database_all_start(url):
         assert (await stores[3].get_user(1)) is not None
     finally:
         await asyncio.gather(*(s.close() for s in stores))
+
+
+async def test_what_the_bot_awaits_is_answered_once_by_any_copy(url):
+    first, second = await Store.open(url), await Store.open(url)
+    try:
+        assert await second.take_awaiting(5) is None  # nothing asked (no such user)
+        await first.set_awaiting(5, "prefs")
+        assert await second.take_awaiting(5) == "prefs"
+        assert await first.take_awaiting(5) is None
+    finally:
+        await first.close()
+        await second.close()
