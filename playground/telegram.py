@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from bot import messages
@@ -66,6 +67,11 @@ class FakeBotAPI:
         self.root = ""
         self.webhook: dict[str, Any] | None = None
         self._stopping = False  # wakes pending long polls, so stopping never waits out their timeout
+        # Like Telegram (see `_refusal`): requests it refuses are kept here, not in `calls`.
+        self.refused: list[Call] = []
+        self.answer_deadline: float | None = None  # seconds a callback query can be answered; None: forever
+        self._failures: list[tuple[str, dict[str, Any]]] = []
+        self._query_times: dict[str, float] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> FakeBotAPI:
@@ -95,6 +101,8 @@ class FakeBotAPI:
     # -- what users do -----------------------------------------------------------------------
     async def push(self, token: str, update: dict) -> int:
         update_id = next(self._update_ids)
+        if isinstance(update.get("callback_query"), dict):
+            self._query_times[update["callback_query"].get("id", "")] = time.monotonic()
         self._updates.setdefault(token, []).append({"update_id": update_id, **update})
         await self._notify()
         return update_id
@@ -138,6 +146,11 @@ class FakeBotAPI:
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": f"Not Found: {method}"})
         call = Call(method, params, files)
+        refusal = self._refusal(method, call)
+        if refusal is not None:
+            self.refused.append(call)
+            await self._notify()
+            return refusal
         if method != "getUpdates":
             self.calls.append(call)
         result = await handler(token, call)
@@ -219,6 +232,61 @@ class FakeBotAPI:
 
     _api_editMessageText = _api_editMessageCaption = _api_editMessageReplyMarkup = _edit
 
+
+    # -- behaving like Telegram when it refuses ------------------------------------------------
+    def fail(self, method: str, error_code: int = 429, description: str = "Too Many Requests: retry after 1",
+             retry_after: int | None = 1, times: int = 1) -> None:
+        """The next `times` calls of `method` fail like that (by default a 429 with retry_after 1 s)."""
+        parameters = {"retry_after": retry_after} if retry_after is not None else None
+        error = {"ok": False, "error_code": error_code, "description": description}
+        self._failures += [(method, {**error, **({"parameters": parameters} if parameters else {})})] * times
+
+    async def deliver(self, url: str, update: dict | bytes, secret: str | None = None,
+                      headers: dict[str, str] | None = None) -> int:
+        """POST an update to a webhook as Telegram does (with the secret given to setWebhook); the status."""
+        secret = secret if secret is not None else (self.webhook or {}).get("secret_token", "")
+        body = update if isinstance(update, bytes) else json.dumps({"update_id": next(self._update_ids), **update}).encode()
+        sent = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret, **(headers or {})}
+        async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=sent) as response:
+            return response.status
+
+    def _refusal(self, method: str, call: Call) -> web.Response | None:
+        """What Telegram refuses: injected failures, over-long texts, edits that change nothing, callback
+        queries answered too late, files over the 20 MB download limit."""
+        for i, (failing, error) in enumerate(self._failures):
+            if failing == method:
+                del self._failures[i]
+                return web.json_response(error, status=error["error_code"])
+        text = call.params.get("text")
+        if method in ("sendMessage", "editMessageText") and text is not None and len(text) > 4096:
+            return _bad_request("message is too long")
+        if len(call.params.get("caption") or "") > 1024:
+            return _bad_request("message caption is too long")
+        if method in EDITS and call.chat_id is not None and "message_id" in call.params:
+            message = self._messages.get((call.chat_id, int(call.params["message_id"])))
+            if message is not None and _unchanged(message, call):
+                return _bad_request("message is not modified: specified new message content and reply markup "
+                                    "are exactly the same as a current content and reply markup of the message")
+        if method == "answerCallbackQuery" and self.answer_deadline is not None:
+            asked = self._query_times.get(call.params.get("callback_query_id", ""))
+            if asked is None or time.monotonic() - asked > self.answer_deadline:
+                return _bad_request("query is too old and response timeout expired or query ID is invalid")
+        if method == "getFile" and len(self.files.get(call.params.get("file_id", ""), b"")) > 20 * 10**6:
+            return _bad_request("file is too big")
+        return None
+
+
+def _bad_request(description: str) -> web.Response:
+    return web.json_response({"ok": False, "error_code": 400, "description": f"Bad Request: {description}"},
+                             status=400)
+
+
+def _unchanged(message: dict, call: Call) -> bool:
+    """An edit that would leave the message as it is (Telegram refuses it)."""
+    for key in ("text", "caption"):
+        if key in call.params and call.params[key] != message.get(key):
+            return False
+    return call.params.get("reply_markup") == message.get("reply_markup")
 
 class FakeUser:
     """A person in a private chat with the bot."""
