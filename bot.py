@@ -1,6 +1,8 @@
 """moodtune: run the Telegram bot (`make run`). Long polling, or a webhook when WEBHOOK_URL is set."""
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
 
 from pydantic import ValidationError
@@ -32,14 +34,20 @@ def main() -> int:
         return 2
     setup_logging(settings)
 
-    from bot.app import ALLOWED_UPDATES, build_application, webhook_options  # torch & models: only when running
-
-    app = build_application(settings)
-    if settings.webhook_url:
-        app.run_webhook(**webhook_options(settings))
-    else:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    asyncio.run(serve(settings))
     return 0
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM; a kill -9 loses nothing either (see bot/dispatcher.py)."""
+    from bot.app import build_application, running  # torch & models: only when running
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running(build_application(settings)):
+        await stop.wait()
 
 
 if __name__ == "__main__":

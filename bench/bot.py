@@ -83,7 +83,7 @@ async def main(args: argparse.Namespace) -> None:
             started = time.perf_counter()
             settings = Settings(_env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=load.root,
                                 database_url=f"sqlite:///{tmp}/bench.db",
-                                telegram_rate_limit=args.telegram_rate_limit)
+                                telegram_rate_limit=args.telegram_rate_limit, poll_timeout=1)
             app = build_application(settings)
             done: dict[int, float] = {}
 

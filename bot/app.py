@@ -1,11 +1,16 @@
-"""The Application: settings -> PTB Application with models, Store and handlers wired in."""
+"""The Application: settings -> PTB Application with models, Store and handlers wired in.
+
+Updates don't reach it through python-telegram-bot's Updater: the intake (bot/intake.py) stores
+them in the durable inbox (storage/inbox.py) and the dispatcher (bot/dispatcher.py) hands them to
+the Application, so none is lost in a crash and none is answered twice. `running()` wires the three.
+"""
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from telegram import BotCommand
 from telegram.constants import ParseMode
@@ -14,17 +19,20 @@ from telegram.ext import ApplicationBuilder, Defaults
 from bot import health
 from bot.budget import SendBudget
 from bot.context import CONTEXT_TYPES, BotApplication, Context
+from bot.dispatcher import Dispatcher, JournalingRequest
 from bot.handlers import register
+from bot.intake import Polling, Webhook
 from bot.limits import FloodLimit, PerUserOrder
 from bot.models import Models, load_models
 from bot.service import Service
 from bot.settings import Settings
 from bot.shared import open_limits
 from music import Recommender, SpotifyClient
-from storage import Store
+from storage import SqlInbox, Store
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = timedelta(hours=1)
+KEEP_HANDLED_IDS = timedelta(days=1)  # Telegram keeps unconfirmed updates for 24 hours
 ALLOWED_UPDATES = ["message", "callback_query"]
 COMMANDS = [
     BotCommand("mood", "What I think you feel, and why"),
@@ -46,6 +54,7 @@ def build_application(settings: Settings, models: Models | None = None) -> BotAp
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .request(JournalingRequest(connection_pool_size=256))
         .rate_limiter(SendBudget(limits, settings.telegram_rate_limit))
         .concurrent_updates(PerUserOrder(settings.max_concurrent_updates))
         .context_types(CONTEXT_TYPES)
@@ -71,6 +80,7 @@ async def _start(app: BotApplication, settings: Settings, models: Models | None)
     if settings.spotify_client_id and settings.spotify_client_secret:
         spotify = SpotifyClient(settings.spotify_client_id, settings.spotify_client_secret.get_secret_value())
     app.bot_data._service = Service(models, store, Recommender(spotify=spotify), settings.inference_threads)
+    app.bot_data._inbox = SqlInbox(store)
     app.job_queue.run_repeating(_purge, interval=PURGE_EVERY, first=1, name="retention")  # 0 never fires
     if settings.health_file:
         app.job_queue.run_repeating(health.beat, interval=health.BEAT_EVERY, first=1, name="heartbeat")
@@ -92,35 +102,49 @@ async def _purge(context: Context) -> None:
         log.info("retention: another copy is purging")
     else:
         log.info("retention: deleted %d readings older than %d days", deleted, days)
-
-
-def webhook_options(settings: Settings) -> dict:
-    """How the webhook listens; Telegram must send WEBHOOK_SECRET with every update (else 403)."""
-    return dict(listen=settings.webhook_listen, port=settings.port, url_path=settings.webhook_path,
-                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value(),
-                allowed_updates=ALLOWED_UPDATES)
+    await context.bot_data.inbox.prune(datetime.now(UTC) - KEEP_HANDLED_IDS)
 
 
 @asynccontextmanager
 async def running(app: BotApplication) -> AsyncIterator[BotApplication]:
-    """Serve `app` (webhook when configured, else long polling) inside an event loop that's already
-    running: tests, demo, bench. The same steps as Application.run_polling/run_webhook, which own
-    their loop and so can't be used there.
+    """Serve `app` inside an event loop that's already running (bot.py, tests, demo, bench): the
+    Application, the dispatcher replaying what a previous run left in the inbox, then the intake
+    (the webhook when WEBHOOK_URL is set, else long polling).
     """
     settings = app.bot_data.config
     await app.initialize()
     try:
         await app.post_init(app)
-        if settings.webhook_url:
-            await app.updater.start_webhook(**webhook_options(settings))
-        else:
-            await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
         await app.start()
+        inbox = app.bot_data.inbox
+        replayed = await inbox.requeue()  # a single process: every claim left is from a run that died
+        if replayed:
+            log.info("replaying %d updates a previous run had not finished", replayed)
+        dispatcher = Dispatcher(app, inbox, settings.max_concurrent_updates)
+        dispatching = asyncio.create_task(dispatcher.run())
+        intake = _intake(app, settings, dispatcher.wake)
+        await intake.start()
+        if settings.webhook_url:
+            await app.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value(),
+                                      allowed_updates=ALLOWED_UPDATES)
         try:
             yield app
         finally:
-            await app.updater.stop()
-            await app.stop()
+            try:
+                await intake.stop()
+            finally:
+                dispatcher.stop()
+                await asyncio.gather(dispatching, return_exceptions=True)
+                await dispatcher.drain()
+                await app.stop()
     finally:
         await app.shutdown()
         await app.post_shutdown(app)
+
+
+def _intake(app: BotApplication, settings: Settings, on_stored: Callable[[], None]) -> Polling | Webhook:
+    inbox = app.bot_data.inbox
+    if settings.webhook_url:
+        return Webhook(inbox, on_stored, settings.webhook_secret.get_secret_value(), settings.webhook_path,
+                       settings.webhook_listen, settings.port)
+    return Polling(app.bot.base_url, inbox, on_stored, ALLOWED_UPDATES, settings.poll_timeout)

@@ -1,9 +1,12 @@
 """Every button's callback data, defined once: how it is written, matched and read back.
 
 Telegram hands back at most 64 bytes of callback data, as plain text. Each family is a frozen
-dataclass; `encode` writes it behind a version prefix (``v1:fb:1:<track>``), `pattern` is the regex its handler
-registers, `decode` reads it. A button from an older version no longer matches any handler, so it
-lands in the stale-button handler instead of being misread.
+dataclass; `encode` writes it behind a version prefix (``v2:fb:<owner>:1:<track>``), `pattern` is the regex
+its handler registers, `decode` reads it. A button from an older version no longer matches any handler,
+so it lands in the stale-button handler instead of being misread.
+
+Every button carries its owner, the user it was sent to: only they may press it (`owner_of`, checked
+before any handler runs), so nobody's tap acts on another user's data.
 """
 from __future__ import annotations
 
@@ -14,20 +17,28 @@ from typing import ClassVar, Self
 from emotions import EMOTIONS
 from music import STRATEGIES
 
-VERSION = "v1"
+VERSION = "v2"
+MAX_BYTES = 64
+OWNER = r"\d{1,16}"  # Telegram user ids have up to 52 bits
+OWNER_OF = re.compile(rf"^{VERSION}:[a-z]+:({OWNER})(?::|$)")
 
 
 @dataclass(frozen=True)
 class Callback:
     PREFIX: ClassVar[str]
-    FIELDS: ClassVar[dict[str, str]] = {}  # field name -> regex of its text form
+    FIELDS: ClassVar[dict[str, str]] = {}  # field name -> regex of its text form (the owner's is OWNER)
+    owner: int  # the user the button was sent to
 
     def encode(self) -> str:
-        return ":".join([VERSION, self.PREFIX, *(str(value) for value in astuple(self))])
+        data = ":".join([VERSION, self.PREFIX, *(str(value) for value in astuple(self))])
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
 
     @classmethod
     def pattern(cls) -> re.Pattern[str]:
-        parts = [VERSION, re.escape(cls.PREFIX), *(f"({cls.FIELDS[f.name]})" for f in fields(cls))]
+        regexes = {"owner": OWNER, **cls.FIELDS}
+        parts = [VERSION, re.escape(cls.PREFIX), *(f"({regexes[f.name]})" for f in fields(cls))]
         return re.compile("^" + ":".join(parts) + "$")
 
     @classmethod
@@ -37,6 +48,12 @@ class Callback:
             raise ValueError(f"not a {cls.__name__} button")
         values = [(int(text) if f.type in (int, "int") else text) for f, text in zip(fields(cls), match.groups())]
         return cls(*values)
+
+
+def owner_of(data: object) -> int | None:
+    """Whose button this is, for any family; None for data of another version or another bot."""
+    match = OWNER_OF.match(data if isinstance(data, str) else "")
+    return int(match.group(1)) if match else None
 
 
 def one_of(names: tuple[str, ...] | list[str]) -> str:
@@ -74,7 +91,7 @@ class Vote(Callback):
     """👍 (1) or 👎 (0) on one recommended track."""
 
     PREFIX = "fb"
-    FIELDS = {"liked": "0|1", "track_id": r"[\w-]{1,56}"}
+    FIELDS = {"liked": "0|1", "track_id": r"[\w-]{1,39}"}  # 39: what 64 bytes leave (Spotify's ids have 22)
     liked: int
     track_id: str
 

@@ -12,6 +12,7 @@ from bot.shared import Limits
 if TYPE_CHECKING:
     from bot.service import Service
     from bot.settings import Settings
+    from storage import SqlInbox
 
 
 @dataclass
@@ -22,6 +23,7 @@ class BotData:
     flood: FloodLimit | None = None
     limits: Limits | None = None  # the shared store of the send budget and the flood limit (bot/shared.py)
     _service: Service | None = None
+    _inbox: SqlInbox | None = None
 
     @property
     def config(self) -> Settings:
@@ -32,6 +34,11 @@ class BotData:
     def service(self) -> Service:
         assert self._service is not None, "post_init starts the service"
         return self._service
+
+    @property
+    def inbox(self) -> SqlInbox:
+        assert self._inbox is not None, "post_init opens the inbox"
+        return self._inbox
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

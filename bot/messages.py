@@ -71,3 +71,8 @@ HISTORY = "Your mood over the last {days} days."
 MOOD_CHANGED = "Sounds like you're feeling {feeling} now."
 VOTED_UP = "Noted, thanks!"
 VOTED_DOWN = "Noted, fewer like that."
+NOT_YOUR_BUTTON = "This button isn't for you."
+PRIVATE_ONLY = (
+    "I only work in a private chat: reading moods in a group would read people who never agreed. "
+    "Message me directly."
+)

@@ -6,6 +6,7 @@ runs every model call and chart, so one slow photo never stalls the event loop o
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -17,7 +18,7 @@ from bot.models import Models
 from bot.picks import RecentPicks
 from emotions import as_probs
 from fusion import Mood, Reading, estimate, journey
-from music import Preferences, Recommendation, Recommender, Taste, co_liked, parse_preferences
+from music import STRATEGIES, Preferences, Recommendation, Recommender, Taste, co_liked, parse_preferences
 from nlp import TextReading
 from storage import Store
 from vision import Face
@@ -32,6 +33,7 @@ HISTORY_PER_STEP = 4
 RECENT_PICKS = timedelta(days=1)  # don't repeat a track recommended within this window
 TEXT_BATCH = 32  # messages read in one transformer pass under load
 CLEAR_CHANGE = 0.5  # a text moves the mood "clearly" when the new label is at least this sure
+STRATEGY_WORD = re.compile(r"\b(" + "|".join(STRATEGIES) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -170,8 +172,10 @@ class Service:
         """
         current = await self.preferences(user_id)
         said, unknown = parse_preferences(text, self.recommender.catalog)
+        strategies = STRATEGY_WORD.findall(text.casefold())  # "calm" sets the default playlist; the last one wins
         merged = replace(current, languages=current.languages | said.languages, genres=current.genres | said.genres,
-                         artists=current.artists | said.artists, explicit=current.explicit and said.explicit)
+                         artists=current.artists | said.artists, explicit=current.explicit and said.explicit,
+                         strategy=strategies[-1] if strategies else current.strategy)
         if merged != current:
             await self.save_preferences(user_id, merged)
         return merged, unknown
@@ -200,15 +204,19 @@ class Service:
             others.setdefault(other, set()).add(track_id)
         return co_liked(mine, others.values())
 
-    async def feedback(self, user_id: int, track_id: str, liked: bool) -> None:
-        """Store the vote; it also teaches the user's taste (with the target the track was picked for)."""
+    async def feedback(self, user_id: int, track_id: str, liked: bool) -> bool:
+        """Store the vote; it also teaches the user's taste (with the target the track was picked for).
+        False, and nothing stored, when the track was never recommended to the user (a forged button)."""
+        if not await self.store.was_recommended(user_id, track_id):
+            return False
         await self.store.add_feedback(user_id, track_id, liked, now())
         track, target = self._picks.get(user_id, track_id) or (self.recommender.catalog.get(track_id), None)
         if track is None:  # a live Spotify pick from before a restart: it still counts as a co-like
-            return
+            return True
         user = await self.store.get_user(user_id)
         taste = Taste.from_dict(user.taste) if user and user.taste else Taste()
         await self.store.set_taste(user_id, taste.update(track, liked, target).to_dict())
+        return True
 
     # -- privacy -----------------------------------------------------------------------------
     async def forget(self, user_id: int) -> int:

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     spotify_client_id: str | None = None
     spotify_client_secret: SecretStr | None = None
+    poll_timeout: int = 30  # seconds one long-polling getUpdates may wait for news
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"

@@ -7,7 +7,6 @@ single process of `make run`) the same arithmetic runs in memory and Redis is ne
 """
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -116,11 +115,3 @@ class RedisLimits:
 def open_limits(redis_url: str | None) -> Limits:
     return RedisLimits(redis_url) if redis_url else LocalLimits()
 
-
-async def wait_turn(limits: Limits, name: str, rate: float, burst: int) -> None:
-    """Wait until the limit allows one more, and count it."""
-    while True:
-        taken = await limits.take(name, rate, burst)
-        if not taken.wait:
-            return
-        await asyncio.sleep(taken.wait)  # the state is in Redis, so no local event could wake us

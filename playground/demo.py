@@ -69,7 +69,8 @@ async def main() -> None:
         async with FakeBotAPI() as api:
             settings = Settings(_env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=api.root,
                                 database_url=f"sqlite:///{tmp}/demo.db",
-                                flood_burst=1000)  # the script is faster than any thumb
+                                flood_burst=1000,  # the script is faster than any thumb
+                                poll_timeout=1)  # the fake Bot API waits out a pending poll when it stops
             print(f"moodtune demo: the real bot and models, a fake Bot API at {api.root}\n" + "-" * 72)
             async with running(build_application(settings)):
                 sam = FakeUser(api, TOKEN, 1001, "Sam")

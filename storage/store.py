@@ -290,6 +290,12 @@ class Store:
         return connection.execute(recommendations.insert().values(row).returning(recommendations.c.id)).scalar_one()
 
     @transaction
+    def was_recommended(self, connection: Connection, user_id: int, track_id: str) -> bool:
+        """Whether the track was ever recommended to the user (only what they were shown can be voted on)."""
+        query = select(recommendations.c.track_ids).where(recommendations.c.user_id == user_id)
+        return any(track_id in track_ids for track_ids in connection.execute(query).scalars())
+
+    @transaction
     def recent_track_ids(self, connection: Connection, user_id: int, since: datetime) -> set[str]:
         """Every track recommended to the user at or after `since`."""
         query = select(recommendations.c.track_ids).where(

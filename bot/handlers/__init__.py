@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import consent, errors, flood, mood, other, playlist, prefs, privacy, selfie, text
+from bot.handlers import consent, errors, flood, guard, mood, other, playlist, prefs, privacy, selfie, text
 
-FLOOD_GROUP, GATE_GROUP = -2, -1  # every update passes the flood limit, then the consent gate
+# Every update passes the flood limit, then the guard (private chats only, buttons only by their owner),
+# then the consent gate.
+FLOOD_GROUP, GUARD_GROUP, GATE_GROUP = -3, -2, -1
 
 
 def register(app: Application) -> None:
     app.add_handler(flood.LIMIT, group=FLOOD_GROUP)
+    app.add_handler(guard.GUARD, group=GUARD_GROUP)
     app.add_handler(consent.GATE, group=GATE_GROUP)
     for module in (consent, privacy, mood, playlist, prefs, selfie, text, other):
         app.add_handlers(module.HANDLERS)

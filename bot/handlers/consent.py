@@ -7,13 +7,13 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 from bot import messages
 from bot.callbacks import Consent
 from bot.context import Context
-from bot.handlers.common import button
+from bot.handlers.common import answer, button, edit_text
 
 OPEN_COMMANDS = ("/start", "/help", "/privacy")  # they read nothing, so they need no consent
 
 
-def consent_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button("✅ I agree", Consent("yes")), button("No thanks", Consent("no"))]])
+def consent_keyboard(owner: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button("✅ I agree", Consent(owner, "yes")), button("No thanks", Consent(owner, "no"))]])
 
 
 def intro(context: Context) -> str:
@@ -24,16 +24,17 @@ async def start(update: Update, context: Context) -> None:
     if await context.bot_data.service.consented(update.effective_user.id):
         await update.effective_message.reply_text(f"{intro(context)}\n\n{messages.CONSENTED}")
     else:
-        await update.effective_message.reply_text(intro(context), reply_markup=consent_keyboard())
+        await update.effective_message.reply_text(intro(context), reply_markup=consent_keyboard(update.effective_user.id))
 
 
 async def answer_consent(update: Update, context: Context) -> None:
     query = update.callback_query
-    await query.answer()
-    yes = Consent.decode(query.data).yes
-    if yes:
-        await context.bot_data.service.set_consent(update.effective_user.id, True)
-    await query.edit_message_text(f"{intro(context)}\n\n{messages.CONSENTED if yes else messages.DECLINED}")
+    await answer(query)
+    yes = Consent.decode(query.data).answer == "yes"
+    svc = context.bot_data.service
+    if yes and not await svc.consented(update.effective_user.id):  # a double tap keeps the first time
+        await svc.set_consent(update.effective_user.id, True)
+    await edit_text(query, f"{intro(context)}\n\n{messages.CONSENTED if yes else messages.DECLINED}")
 
 
 async def gate(update: Update, context: Context) -> None:
@@ -50,9 +51,10 @@ async def gate(update: Update, context: Context) -> None:
     if await context.bot_data.service.consented(update.effective_user.id):
         return
     if query:
-        await query.answer(messages.AGREE_FIRST, show_alert=True)
+        await answer(query, messages.AGREE_FIRST, show_alert=True)
     elif message:
-        await message.reply_text(f"{messages.CONSENT_NEEDED}\n\n{intro(context)}", reply_markup=consent_keyboard())
+        await message.reply_text(f"{messages.CONSENT_NEEDED}\n\n{intro(context)}",
+                                 reply_markup=consent_keyboard(update.effective_user.id))
     raise ApplicationHandlerStop
 
 

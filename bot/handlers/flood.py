@@ -6,6 +6,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import messages
 from bot.context import Context
+from bot.handlers.common import answer
 from bot.limits import user_key
 
 
@@ -16,7 +17,9 @@ async def limit(update: Update, context: Context) -> None:
     verdict = await context.bot_data.flood.check(key)
     if not verdict.wait:
         return
-    if verdict.first_refusal and update.effective_message:
+    if update.callback_query:  # a tap must be answered, or its spinner turns on
+        await answer(update.callback_query, messages.SLOW_DOWN)
+    elif verdict.first_refusal and update.effective_message:
         await update.effective_message.reply_text(messages.SLOW_DOWN)
     raise ApplicationHandlerStop
 

@@ -8,20 +8,20 @@ from bot import charts, messages
 from bot.callbacks import Feeling, NotMyMood, Playlist
 from bot.context import Context
 from bot.format import label, mood_reply
-from bot.handlers.common import button, feelings_keyboard, playlist_button
+from bot.handlers.common import answer, button, edit_text, feelings_keyboard, playlist_button
 from bot.service import now
 
 HISTORY_DAYS = 7
 
 
 async def send_mood(update: Update, context: Context) -> None:
-    svc = context.bot_data.service
-    mood = await svc.mood(update.effective_user.id)
+    svc, owner = context.bot_data.service, update.effective_user.id
+    mood = await svc.mood(owner)
     if not mood.enough_evidence:
-        await update.effective_message.reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard())
+        await update.effective_message.reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard(owner))
         return
     chart = await svc.off_loop(charts.mood_chart, mood)
-    keyboard = InlineKeyboardMarkup([[button("🎵 Playlist", Playlist()), button("✋ Not my mood", NotMyMood())]])
+    keyboard = InlineKeyboardMarkup([[button("🎵 Playlist", Playlist(owner)), button("✋ Not my mood", NotMyMood(owner))]])
     await update.effective_message.reply_photo(chart, caption=mood_reply(mood, now()), reply_markup=keyboard)
 
 
@@ -29,24 +29,25 @@ async def history(update: Update, context: Context) -> None:
     svc = context.bot_data.service
     points = await svc.history(update.effective_user.id, days=HISTORY_DAYS)
     if not any(mood.enough_evidence for _, mood in points):
-        await update.effective_message.reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard())
+        await update.effective_message.reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard(update.effective_user.id))
         return
     chart = await svc.off_loop(charts.history_chart, points)
     await update.effective_message.reply_photo(chart, caption=messages.HISTORY.format(days=HISTORY_DAYS))
 
 
 async def ask_feeling(update: Update, context: Context) -> None:
-    await update.callback_query.answer()
-    await update.effective_message.reply_text(messages.HOW_DO_YOU_FEEL, reply_markup=feelings_keyboard())
+    await answer(update.callback_query)
+    await update.effective_message.reply_text(messages.HOW_DO_YOU_FEEL,
+                                              reply_markup=feelings_keyboard(update.effective_user.id))
 
 
 async def correct(update: Update, context: Context) -> None:
     query = update.callback_query
     feeling = Feeling.decode(query.data).emotion
-    await query.answer()
+    await answer(query)
     await context.bot_data.service.correct(update.effective_user.id, feeling)
-    await query.edit_message_text(messages.CORRECTED.format(feeling=label(feeling)),
-                                  reply_markup=playlist_button())
+    await edit_text(query, messages.CORRECTED.format(feeling=label(feeling)),
+                    reply_markup=playlist_button(update.effective_user.id))
 
 
 HANDLERS = [

@@ -6,6 +6,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import messages
 from bot.context import Context
+from bot.handlers.common import answer
 
 
 async def unsupported(update: Update, context: Context) -> None:
@@ -17,7 +18,7 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def stale_button(update: Update, context: Context) -> None:
-    await update.callback_query.answer(messages.STALE_BUTTON)
+    await answer(update.callback_query, messages.STALE_BUTTON)
 
 
 # Registered last in their group: they catch what no other handler took.

@@ -8,31 +8,31 @@ from bot import messages
 from bot.callbacks import NotMyMood, Playlist, Vote
 from bot.context import Context
 from bot.format import playlist_reply
-from bot.handlers.common import button, feelings_keyboard
+from bot.handlers.common import answer, button, edit_markup, feelings_keyboard
 from music import STRATEGIES, Recommendation
 
 USAGE = "Use <code>/playlist</code>, or <code>/playlist " + "|".join(STRATEGIES) + "</code>."
 OTHER_STRATEGIES = {"match": "🎯 Match", "lift": "⬆️ Lift me", "calm": "🌙 Calm me"}
 
 
-def feedback_keyboard(rec: Recommendation) -> InlineKeyboardMarkup:
+def feedback_keyboard(rec: Recommendation, owner: int) -> InlineKeyboardMarkup:
     buttons = []
     for i, pick in enumerate(rec.picks, 1):
-        buttons += [button(f"{i} 👍", Vote(1, pick.track.id)), button(f"{i} 👎", Vote(0, pick.track.id))]
+        buttons += [button(f"{i} 👍", Vote(owner, 1, pick.track.id)), button(f"{i} 👎", Vote(owner, 0, pick.track.id))]
     rows = [buttons[i:i + 4] for i in range(0, len(buttons), 4)]
-    others = [button(text, Playlist(name)) for name, text in OTHER_STRATEGIES.items() if name != rec.strategy]
-    rows.append([button("✋ Not my mood", NotMyMood()), *others])
+    others = [button(text, Playlist(owner, name)) for name, text in OTHER_STRATEGIES.items() if name != rec.strategy]
+    rows.append([button("✋ Not my mood", NotMyMood(owner)), *others])
     return InlineKeyboardMarkup(rows)
 
 
 async def send_playlist(update: Update, context: Context, strategy: str | None) -> None:
-    svc = context.bot_data.service
-    mood = await svc.mood(update.effective_user.id)
+    svc, owner = context.bot_data.service, update.effective_user.id
+    mood = await svc.mood(owner)
     if not mood.enough_evidence:
-        await update.effective_message.reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard())
+        await update.effective_message.reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard(owner))
         return
-    rec = await svc.playlist(update.effective_user.id, mood, strategy)
-    await update.effective_message.reply_text(playlist_reply(mood, rec), reply_markup=feedback_keyboard(rec),
+    rec = await svc.playlist(owner, mood, strategy)
+    await update.effective_message.reply_text(playlist_reply(mood, rec), reply_markup=feedback_keyboard(rec, owner),
                                               disable_web_page_preview=True)
 
 
@@ -45,17 +45,22 @@ async def playlist_command(update: Update, context: Context) -> None:
 
 
 async def playlist_button(update: Update, context: Context) -> None:
-    await update.callback_query.answer()
+    await answer(update.callback_query)
     await send_playlist(update, context, Playlist.decode(update.callback_query.data).strategy or None)
 
 
 async def feedback(update: Update, context: Context) -> None:
     query = update.callback_query
     vote = Vote.decode(query.data)
-    await context.bot_data.service.feedback(update.effective_user.id, vote.track_id, bool(vote.liked))
-    await query.answer(messages.VOTED_UP if vote.liked else messages.VOTED_DOWN)
+    if not await context.bot_data.service.feedback(vote.owner, vote.track_id, bool(vote.liked)):
+        await answer(query, messages.STALE_BUTTON)  # not a track we suggested to this user: nothing stored
+        return
+    await answer(query, messages.VOTED_UP if vote.liked else messages.VOTED_DOWN)
+    markup = query.message.reply_markup if query.message else None  # None: the message is too old to see
+    if markup is None:
+        return
     # Tick the chosen thumb of this track's pair; the other one loses its tick.
-    pair = {Vote(1, vote.track_id).encode(), Vote(0, vote.track_id).encode()}
+    pair = {Vote(vote.owner, 1, vote.track_id).encode(), Vote(vote.owner, 0, vote.track_id).encode()}
 
     def ticked(b: InlineKeyboardButton) -> InlineKeyboardButton:
         if b.callback_data not in pair:
@@ -63,8 +68,8 @@ async def feedback(update: Update, context: Context) -> None:
         text = b.text.removeprefix("✅")
         return InlineKeyboardButton(f"✅{text}" if b.callback_data == query.data else text, callback_data=b.callback_data)
 
-    rows = [[ticked(b) for b in row] for row in query.message.reply_markup.inline_keyboard]
-    await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
+    rows = [[ticked(b) for b in row] for row in markup.inline_keyboard]
+    await edit_markup(query, InlineKeyboardMarkup(rows))
 
 
 HANDLERS = [

@@ -10,15 +10,22 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import messages
 from bot.callbacks import PrefsAction
 from bot.context import Context
-from bot.handlers.common import button
+from bot.handlers.common import answer, button, edit_text
 from music import STRATEGIES, Preferences
 
 AWAITING = "prefs"  # the user's next message lists what they like
+MAX_LISTED = 30  # names shown per list: Telegram refuses a message over 4096 characters
+MAX_UNKNOWN_SHOWN = 600  # characters of unrecognised words quoted back
+
+
+def shortened(values: list[str], limit: int = MAX_LISTED) -> str:
+    text = ", ".join(values[:limit])
+    return text + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
 def describe(prefs: Preferences) -> str:
-    def names(values: object) -> str:
-        return escape(", ".join(sorted(values))) if values else "any"
+    def names(values: frozenset[str]) -> str:
+        return escape(shortened(sorted(values))) if values else "any"
 
     return ("<b>Your music preferences</b>\n"
             f"Languages: {names(prefs.languages)}\n"
@@ -28,13 +35,14 @@ def describe(prefs: Preferences) -> str:
             f"Explicit lyrics: {'allowed' if prefs.explicit else 'filtered out'}")
 
 
-def keyboard(prefs: Preferences) -> InlineKeyboardMarkup:
-    strategies = [button(("✓ " if name == prefs.strategy else "") + name, PrefsAction(f"strategy={name}"))
+def keyboard(prefs: Preferences, owner: int) -> InlineKeyboardMarkup:
+    strategies = [button(("✓ " if name == prefs.strategy else "") + name, PrefsAction(owner, f"strategy={name}"))
                   for name in STRATEGIES]
     return InlineKeyboardMarkup([
         strategies,
-        [button("🔞 Explicit: " + ("on" if prefs.explicit else "off"), PrefsAction("explicit"))],
-        [button("✏️ Add languages, genres, artists", PrefsAction("ask")), button("🧹 Clear", PrefsAction("clear"))],
+        [button("🔞 Explicit: " + ("on" if prefs.explicit else "off"), PrefsAction(owner, "explicit"))],
+        [button("✏️ Add languages, genres, artists", PrefsAction(owner, "ask")),
+         button("🧹 Clear", PrefsAction(owner, "clear"))],
     ])
 
 
@@ -43,19 +51,22 @@ async def show(update: Update, context: Context) -> None:
         await apply_text(update, context, " ".join(context.args))
         return
     prefs = await context.bot_data.service.preferences(update.effective_user.id)
-    await update.effective_message.reply_text(describe(prefs), reply_markup=keyboard(prefs))
+    await update.effective_message.reply_text(describe(prefs), reply_markup=keyboard(prefs, update.effective_user.id))
 
 
 async def apply_text(update: Update, context: Context, text: str) -> None:
     """Free text like "telugu, lo-fi, sid sriram" adds to what the user has."""
     prefs, unknown = await context.bot_data.service.add_preferences(update.effective_user.id, text)
-    note = f"\n\nI didn't recognise: <i>{escape(', '.join(unknown))}</i>" if unknown else ""
-    await update.effective_message.reply_text(describe(prefs) + note, reply_markup=keyboard(prefs))
+    words = shortened(list(unknown), limit=len(unknown))
+    if len(words) > MAX_UNKNOWN_SHOWN:  # quote the start of it; the reply must stay under Telegram's 4096
+        words = words[:MAX_UNKNOWN_SHOWN].rsplit(", ", 1)[0] + " …"
+    note = f"\n\nI didn't recognise: <i>{escape(words)}</i>" if unknown else ""
+    await update.effective_message.reply_text(describe(prefs) + note, reply_markup=keyboard(prefs, update.effective_user.id))
 
 
 async def press(update: Update, context: Context) -> None:
     query = update.callback_query
-    await query.answer()
+    await answer(query)
     svc = context.bot_data.service
     prefs = await svc.preferences(update.effective_user.id)
     action = PrefsAction.decode(query.data).action
@@ -70,7 +81,7 @@ async def press(update: Update, context: Context) -> None:
     else:
         prefs = replace(prefs, strategy=action.removeprefix("strategy="))
     await svc.save_preferences(update.effective_user.id, prefs)
-    await query.edit_message_text(describe(prefs), reply_markup=keyboard(prefs))
+    await edit_text(query, describe(prefs), reply_markup=keyboard(prefs, update.effective_user.id))
 
 
 HANDLERS = [

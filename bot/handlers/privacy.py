@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import messages
 from bot.callbacks import Forget
 from bot.context import Context
-from bot.handlers.common import button
+from bot.handlers.common import answer, button, edit_text
 
 
 async def privacy(update: Update, context: Context) -> None:
@@ -19,19 +19,21 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def forget(update: Update, context: Context) -> None:
-    keyboard = InlineKeyboardMarkup([[button("🗑 Yes, erase everything", Forget("yes")), button("Keep", Forget("no"))]])
+    owner = update.effective_user.id
+    keyboard = InlineKeyboardMarkup([[button("🗑 Yes, erase everything", Forget(owner, "yes")),
+                                      button("Keep", Forget(owner, "no"))]])
     await update.effective_message.reply_text(messages.FORGET_CONFIRM, reply_markup=keyboard)
 
 
 async def confirm_forget(update: Update, context: Context) -> None:
     query = update.callback_query
-    await query.answer()
-    if not Forget.decode(query.data).yes:
-        await query.edit_message_text(messages.FORGET_KEPT)
+    await answer(query)
+    if Forget.decode(query.data).answer != "yes":
+        await edit_text(query, messages.FORGET_KEPT)
         return
     rows = await context.bot_data.service.forget(update.effective_user.id)
     context.user_data.clear()
-    await query.edit_message_text(messages.FORGOTTEN.format(rows=rows))
+    await edit_text(query, messages.FORGOTTEN.format(rows=rows))
 
 
 HANDLERS = [

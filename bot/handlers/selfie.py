@@ -5,6 +5,7 @@ from html import escape
 
 from telegram import Update
 from telegram.constants import FileSizeLimit
+from telegram.error import BadRequest
 from telegram.ext import MessageHandler, filters
 
 from bot import messages
@@ -17,11 +18,19 @@ from vision import ImageError
 async def selfie(update: Update, context: Context) -> None:
     message = update.effective_message
     attachment = message.photo[-1] if message.photo else message.document  # the largest photo size
+    too_big = messages.TOO_BIG.format(mb=FileSizeLimit.FILESIZE_DOWNLOAD // 1_000_000)
     if attachment.file_size and attachment.file_size > FileSizeLimit.FILESIZE_DOWNLOAD:
-        await message.reply_text(messages.TOO_BIG.format(mb=FileSizeLimit.FILESIZE_DOWNLOAD // 1_000_000))
+        await message.reply_text(too_big)
+        return
+    try:
+        file = await attachment.get_file()
+    except BadRequest as error:  # the size in the message may be missing or wrong; Telegram's refusal is not
+        if "file is too big" not in str(error).lower():
+            raise
+        await message.reply_text(too_big)
         return
     # Memory only: the bytes are never written to disk or logged, and dropped after reading.
-    data = bytes(await (await attachment.get_file()).download_as_bytearray())
+    data = bytes(await file.download_as_bytearray())
     try:
         result = await context.bot_data.service.read_selfie(update.effective_user.id, data)
     except ImageError as error:
@@ -30,7 +39,7 @@ async def selfie(update: Update, context: Context) -> None:
     if result.mood is None:
         await message.reply_text(messages.NO_FACE)
         return
-    await message.reply_text(faces_reply(result.faces, result.mood), reply_markup=playlist_button())
+    await message.reply_text(faces_reply(result.faces, result.mood), reply_markup=playlist_button(update.effective_user.id))
 
 
 HANDLERS = [MessageHandler(filters.PHOTO | filters.Document.IMAGE, selfie)]

@@ -32,7 +32,7 @@ async def text(update: Update, context: Context) -> None:
         await mood.send_mood(update, context)
     elif result.changed_clearly:
         await message.reply_text(messages.MOOD_CHANGED.format(feeling=label(result.after.label)),
-                                 reply_markup=playlist_button())
+                                 reply_markup=playlist_button(update.effective_user.id))
 
 
 HANDLERS = [MessageHandler(filters.TEXT & ~filters.COMMAND, text)]

@@ -26,7 +26,7 @@ def models() -> Models:
 
 def settings_for(api: FakeBotAPI, database: str, **overrides: object) -> Settings:
     return Settings(_env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=api.root,
-                    database_url=f"sqlite:///{database}", **overrides)
+                    database_url=f"sqlite:///{database}", poll_timeout=1, **overrides)
 
 
 class Harness:

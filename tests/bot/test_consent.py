@@ -23,7 +23,7 @@ async def test_buttons_before_consent_are_refused(bot):
     user = bot.user(3)
     await user.ask("/start")
     await bot.api.push(user.token, {"callback_query": {
-        "id": "q3-x", "from": user.user, "chat_instance": "3", "data": "v1:playlist:",
+        "id": "q3-x", "from": user.user, "chat_instance": "3", "data": "v2:playlist:3:",
         "message": {"message_id": 1, "date": 0, "chat": {"id": 3, "type": "private"}, "text": "old"}}})
     await user.wait_for(lambda calls: any(c.method == "answerCallbackQuery" for c in calls))
     assert "agree" in bot.api.calls_to("answerCallbackQuery")[0].params["text"]

@@ -8,7 +8,7 @@ async def test_mood_without_evidence_asks_and_offers_feelings(bot):
     user = await bot.consented_user(40)
     reply = await user.ask("/mood")
     assert reply.text == messages.NO_MOOD
-    assert ("😢 sad", "v1:feel:sad") in reply.buttons
+    assert ("😢 sad", "v2:feel:40:sad") in reply.buttons
 
 
 async def test_mood_says_what_drove_it_with_a_chart(bot, photos):
@@ -21,7 +21,7 @@ async def test_mood_says_what_drove_it_with_a_chart(bot, photos):
     assert reply.text.startswith("I think you feel ") and "What drove it" in reply.text
     assert "📷 selfie, just now" in reply.text and "💬 words, just now" in reply.text
     assert "✋ you told me, just now" in reply.text
-    assert ("✋ Not my mood", "v1:fix") in reply.buttons
+    assert ("✋ Not my mood", "v2:fix:41") in reply.buttons
 
 
 async def test_neutral_words_next_to_a_smiling_selfie_are_left_out_and_said_so(bot, photos):

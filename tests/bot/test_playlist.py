@@ -13,8 +13,8 @@ async def test_playlist_lists_tracks_with_links_reasons_and_thumbs(bot, photos):
     assert 5 <= len(tracks) <= 10
     assert '<a href="https://open.spotify.com/search/sad">More on Spotify</a>' in reply.text
     data = [d for _, d in reply.buttons]
-    assert all(f"v1:fb:1:{t}" in data and f"v1:fb:0:{t}" in data for t in tracks)
-    assert "v1:fix" in data and "v1:playlist:lift" in data and "v1:playlist:calm" in data
+    assert all(f"v2:fb:50:1:{t}" in data and f"v2:fb:50:0:{t}" in data for t in tracks)
+    assert "v2:fix:50" in data and "v2:playlist:50:lift" in data and "v2:playlist:50:calm" in data
     assert reply.params.get("link_preview_options", {}).get("is_disabled")
 
 
@@ -25,7 +25,7 @@ async def test_thumbs_are_stored_and_ticked(bot, photos):
     await user.press(reply, "1 👍")
     calls = await user.wait_for(lambda calls: any(c.method == "editMessageReplyMarkup" for c in calls))
     edited = [c for c in calls if c.method == "editMessageReplyMarkup"][-1]
-    assert ("✅1 👍", f"v1:fb:1:{first}") in edited.buttons
+    assert ("✅1 👍", f"v2:fb:51:1:{first}") in edited.buttons
     [feedback] = await bot.service.store.feedback(51)
     assert (feedback.track_id, feedback.liked) == (first, True)
 

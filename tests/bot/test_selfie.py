@@ -13,7 +13,7 @@ async def test_one_face_gives_expression_mood_and_a_playlist_button(bot, photos)
     user = await bot.consented_user(10)
     reply = await user.answer(user.send_photo(photos["one"]))
     assert reply.text.startswith("You look ") and "Mood now:" in reply.text
-    assert reply.buttons == [("🎵 Playlist for this", "v1:playlist:")]
+    assert reply.buttons == [("🎵 Playlist for this", "v2:playlist:10:")]
     [reading] = await bot.service.store.readings(10)
     assert reading.source == "face" and reading.meta == {"faces": 1}
 
