@@ -24,11 +24,13 @@ from bot.handlers import register
 from bot.intake import Polling, Webhook
 from bot.limits import FloodLimit, PerUserOrder
 from bot.models import Models, load_models
+from bot.roles import worker_inbox
 from bot.service import Service
 from bot.settings import Settings
 from bot.shared import open_limits
 from music import Recommender, SpotifyClient
 from storage import SqlInbox, Store
+from storage.redis_inbox import RedisInbox
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = timedelta(hours=1)
@@ -80,11 +82,12 @@ async def _start(app: BotApplication, settings: Settings, models: Models | None)
     if settings.spotify_client_id and settings.spotify_client_secret:
         spotify = SpotifyClient(settings.spotify_client_id, settings.spotify_client_secret.get_secret_value())
     app.bot_data._service = Service(models, store, Recommender(spotify=spotify), settings.inference_threads)
-    app.bot_data._inbox = SqlInbox(store)
+    app.bot_data._inbox = SqlInbox(store) if settings.bot_role is None else worker_inbox(settings)
     app.job_queue.run_repeating(_purge, interval=PURGE_EVERY, first=1, name="retention")  # 0 never fires
     if settings.health_file:
         app.job_queue.run_repeating(health.beat, interval=health.BEAT_EVERY, first=1, name="heartbeat")
-    await app.bot.set_my_commands(COMMANDS)
+    if settings.bot_role is None:  # a scaled-out bot sets them once, in the deploy step (bot/roles.py)
+        await app.bot.set_my_commands(COMMANDS)
 
 
 async def _stop(app: BotApplication) -> None:
@@ -93,6 +96,8 @@ async def _stop(app: BotApplication) -> None:
         await service.close()
     if app.bot_data.limits is not None:
         await app.bot_data.limits.close()
+    if isinstance(app.bot_data._inbox, RedisInbox):
+        await app.bot_data._inbox.close()
 
 
 async def _purge(context: Context) -> None:
@@ -123,15 +128,20 @@ async def running(app: BotApplication) -> AsyncIterator[BotApplication]:
         dispatcher = Dispatcher(app, inbox, settings.max_concurrent_updates)
         dispatching = asyncio.create_task(dispatcher.run())
         intake = _intake(app, settings, dispatcher.wake)
-        await intake.start()
-        if settings.webhook_url:
+        if intake is None:  # a worker: the webhook process stores updates, the queue wakes the dispatcher
+            assert isinstance(inbox, RedisInbox)
+            await inbox.start(dispatcher.wake)
+        else:
+            await intake.start()
+        if settings.webhook_url and settings.bot_role is None:
             await app.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value(),
                                       allowed_updates=ALLOWED_UPDATES)
         try:
             yield app
         finally:
             try:
-                await intake.stop()
+                if intake is not None:
+                    await intake.stop()
             finally:
                 dispatcher.stop()
                 await asyncio.gather(dispatching, return_exceptions=True)
@@ -142,8 +152,10 @@ async def running(app: BotApplication) -> AsyncIterator[BotApplication]:
         await app.post_shutdown(app)
 
 
-def _intake(app: BotApplication, settings: Settings, on_stored: Callable[[], None]) -> Polling | Webhook:
+def _intake(app: BotApplication, settings: Settings, on_stored: Callable[[], None]) -> Polling | Webhook | None:
     inbox = app.bot_data.inbox
+    if settings.bot_role == "worker":
+        return None
     if settings.webhook_url:
         return Webhook(inbox, on_stored, settings.webhook_secret.get_secret_value(), settings.webhook_path,
                        settings.webhook_listen, settings.port)

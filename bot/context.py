@@ -12,7 +12,7 @@ from bot.shared import Limits
 if TYPE_CHECKING:
     from bot.service import Service
     from bot.settings import Settings
-    from storage import SqlInbox
+    from storage import Inbox
 
 
 @dataclass
@@ -23,7 +23,7 @@ class BotData:
     flood: FloodLimit | None = None
     limits: Limits | None = None  # the shared store of the send budget and the flood limit (bot/shared.py)
     _service: Service | None = None
-    _inbox: SqlInbox | None = None
+    _inbox: Inbox | None = None  # SqlInbox, or a worker's RedisInbox
 
     @property
     def config(self) -> Settings:
@@ -36,7 +36,7 @@ class BotData:
         return self._service
 
     @property
-    def inbox(self) -> SqlInbox:
+    def inbox(self) -> Inbox:
         assert self._inbox is not None, "post_init opens the inbox"
         return self._inbox
 
