@@ -64,8 +64,18 @@ class Cluster:
                 await asyncio.sleep(0.05)
         raise TimeoutError("the webhook process did not start listening")
 
-    def start_workers(self, n: int) -> None:
-        self.workers += [self._start("worker") for _ in range(n)]
+    def start_workers(self, n: int, health_dir: Path | None = None) -> list[Path]:
+        """Start n workers; with `health_dir`, each keeps a heartbeat file there once it is serving."""
+        files = []
+        for _ in range(n):
+            extra = {}
+            if health_dir is not None:
+                files.append(health_dir / f"worker{len(self.workers)}.alive")
+                extra = {"HEALTH_FILE": str(files[-1])}
+            self.env, saved = {**self.env, **extra}, self.env
+            self.workers.append(self._start("worker"))
+            self.env = saved
+        return files
 
     def kill_worker(self, i: int = 0) -> None:
         self.workers[i].send_signal(signal.SIGKILL)
