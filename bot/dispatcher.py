@@ -58,12 +58,15 @@ HANDLING: ContextVar[Handling | None] = ContextVar("handling", default=None)
 class JournalingRequest(HTTPXRequest):
     """The bot's HTTP requests; after the first reply sent for an update, the inbox records it."""
 
-    async def post(self, url: str, request_data: RequestData | None = None, *args: Any, **kwargs: Any) -> Any:
-        result = await super().post(url, request_data, *args, **kwargs)
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, body = await super().do_request(url, method, request_data, *args, **kwargs)
         handling = HANDLING.get()
-        if handling is not None and url.rsplit("/", 1)[-1].startswith(ANSWER_METHODS):
+        method_name = url.rsplit("/", 1)[-1]
+        if (status == 200 and handling is not None and method_name.startswith(ANSWER_METHODS)
+                and method_name != "sendChatAction"):  # "typing…" is no answer
             await handling.note_answer()
-        return result
+        return status, body
 
 
 class Dispatcher:

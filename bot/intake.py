@@ -39,7 +39,7 @@ def user_of(update: dict[str, Any]) -> int | None:
         if isinstance(value, dict):
             for holder in (value.get("from"), value.get("user"), value.get("chat")):
                 if isinstance(holder, dict) and isinstance(holder.get("id"), int):
-                    return holder["id"]
+                    return int(holder["id"])
     return None
 
 

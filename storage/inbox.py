@@ -105,7 +105,7 @@ class SqlInbox:
         await self._store._run(self._set, update_id, state=outcome, payload=None, user_id=None)
 
     @staticmethod
-    def _set(connection: Connection, update_id: int, **values: object) -> None:
+    def _set(connection: Connection, update_id: int, /, **values: object) -> None:
         connection.execute(update(inbox).where(inbox.c.update_id == update_id).values(**values))
 
     async def requeue(self, claimed_before: datetime | None = None) -> int:

@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 MAX_PIXELS = 80_000_000  # larger than any phone photo; anything above is refused as a likely decompression bomb
-DECODE_BUDGET = 96 * 2**20  # bytes of decoded pixels, all concurrent decodes together (a 24 MP RGB PNG)
+DECODE_BUDGET = 64 * 2**20  # bytes of decoded pixels, all concurrent decodes together (a 16 MP RGB PNG)
 STRIP_BYTES = 4 * 2**20  # decoded bytes converted at a time when shrinking
 # EXIF orientation -> the transpose that makes the image upright (what ImageOps.exif_transpose does).
 UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
@@ -82,7 +82,7 @@ def decode(data: bytes, max_side: int | None = None) -> Photo:
     if not data:
         raise ImageError("the file is empty")
     try:
-        img = Image.open(io.BytesIO(data))
+        img: Image.Image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         raise ImageError("not an image (unrecognised format)") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -134,7 +134,7 @@ def _is_sixteen_bit(img: Image.Image) -> bool:
     if img.mode in SIXTEEN_BIT:
         return True
     if img.mode in ("I", "F"):
-        return float(img.getextrema()[1]) > 255  # type: ignore[arg-type,index]
+        return float(img.getextrema()[1]) > 255  # type: ignore[arg-type]
     return False
 
 

@@ -42,7 +42,7 @@ async def test_kill_9_loses_nothing_and_answers_nothing_twice(api, photos, tmp_p
         else:
             await user.send_photo(photos["one"])
 
-    with open(tmp_path / "bot.log", "wb") as log:
+    with (tmp_path / "bot.log").open("wb") as log:  # a file handed to the child process
         bot = start_bot(api, database, log)
         try:
             await api.wait_until(lambda: len(api.calls_to("getFile")) == KILL_AT_SELFIE + 1 or bot.poll() is not None,

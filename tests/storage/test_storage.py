@@ -266,3 +266,17 @@ async def test_inbox_requeues_only_expired_claims(store):
     await inbox.claim(5)
     assert await inbox.requeue(claimed_before=datetime.now(UTC) - timedelta(minutes=5)) == 0
     assert await inbox.requeue(claimed_before=datetime.now(UTC) + timedelta(seconds=1)) == 1
+
+
+async def test_two_workers_never_claim_the_same_update_or_the_same_user_at_once(url):
+    """Scale-out: processes sharing the database (two Stores here) split the work, per user in order."""
+    first, second = await Store.open(url), await Store.open(url)
+    try:
+        await SqlInbox(first).put([raw(i, i % 5) for i in range(1, 41)])
+        claimed = await asyncio.gather(*(SqlInbox(store).claim(3) for store in (first, second) for _ in range(3)))
+        envelopes = [e for batch in claimed for e in batch]
+        assert len({e.update_id for e in envelopes}) == len(envelopes) == 5  # one per user, no row twice
+        assert sorted(e.update_id for e in envelopes) == [1, 2, 3, 4, 5]  # each user's oldest
+    finally:
+        await first.close()
+        await second.close()
