@@ -3,6 +3,11 @@
 Updates don't reach it through python-telegram-bot's Updater: the intake (bot/intake.py) stores
 them in the durable inbox (storage/inbox.py) and the dispatcher (bot/dispatcher.py) hands them to
 the Application, so none is lost in a crash and none is answered twice. `running()` wires the three.
+
+Scale-out (separate processes) reuses the pieces as they are: a webhook process runs only the intake
+(`Webhook` + `SqlInbox`, no models), worker processes run only `Dispatcher` over the same database
+(it also looks at the inbox every few seconds unwoken), and instead of the start-up `requeue()` of
+a single process, workers hand out again only claims older than a lease (`requeue(claimed_before=...)`).
 """
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from dataclasses import replace
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import MessageLimit
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import messages
@@ -14,7 +15,7 @@ from bot.handlers.common import answer, button, edit_text
 from music import STRATEGIES, Preferences
 
 AWAITING = "prefs"  # the user's next message lists what they like
-MAX_LISTED = 30  # names shown per list: Telegram refuses a message over 4096 characters
+MAX_LISTED = 20  # names shown per list: Telegram refuses a message over 4096 characters
 MAX_UNKNOWN_SHOWN = 600  # characters of unrecognised words quoted back
 
 
@@ -57,11 +58,14 @@ async def show(update: Update, context: Context) -> None:
 async def apply_text(update: Update, context: Context, text: str) -> None:
     """Free text like "telugu, lo-fi, sid sriram" adds to what the user has."""
     prefs, unknown = await context.bot_data.service.add_preferences(update.effective_user.id, text)
-    words = shortened(list(unknown), limit=len(unknown))
+    words = ", ".join(unknown)
     if len(words) > MAX_UNKNOWN_SHOWN:  # quote the start of it; the reply must stay under Telegram's 4096
         words = words[:MAX_UNKNOWN_SHOWN].rsplit(", ", 1)[0] + " …"
     note = f"\n\nI didn't recognise: <i>{escape(words)}</i>" if unknown else ""
-    await update.effective_message.reply_text(describe(prefs) + note, reply_markup=keyboard(prefs, update.effective_user.id))
+    text = describe(prefs)
+    if len(text) + len(note) <= MessageLimit.MAX_TEXT_LENGTH:
+        text += note
+    await update.effective_message.reply_text(text, reply_markup=keyboard(prefs, update.effective_user.id))
 
 
 async def press(update: Update, context: Context) -> None:

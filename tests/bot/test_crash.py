@@ -25,7 +25,7 @@ KILL_AT_SELFIE = 4  # killed while fetching this selfie: the updates before it a
 def start_bot(api: FakeBotAPI, database: Path, log: IO[bytes]) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.root,
            "DATABASE_URL": f"sqlite:///{database}", "LOG_LEVEL": "DEBUG", "POLL_TIMEOUT": "1",
-           "FLOOD_BURST": "1000", "INFERENCE_THREADS": "1"}
+           "FLOOD_BURST": "1000", "INFERENCE_THREADS": "1", "WEBHOOK_URL": ""}  # polling, whatever .env says
     return subprocess.Popen([sys.executable, "bot.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 

@@ -293,3 +293,25 @@ async def test_updates_left_in_the_inbox_are_handled_on_start_and_never_answered
         await user.say("/privacy")  # one user's updates run in order: the replayed one first
         await user.wait_for(lambda calls: any(c.text.startswith("<b>Privacy") for c in calls))
         assert [c.text for c in user.sent][:-1] == ([] if answered else [messages.HELP])
+
+
+async def test_an_update_that_keeps_failing_is_given_up_after_three_tries(api, models, tmp_path):
+    """Say it crashed the process three times: the fourth start skips it instead of crashing again."""
+    settings = settings_for(api, tmp_path / "bot.db")
+    async with running(build_application(settings, models)):  # creates the database
+        pass
+    store = await Store.open(settings.database_url)
+    inbox = SqlInbox(store)
+    update = ('{"update_id": 0, "message": {"message_id": 1, "date": 0, "chat": {"id": 197, "type": "private"}, '
+              '"from": {"id": 197, "is_bot": false, "first_name": "P"}, "text": "/help", '
+              '"entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}')
+    await inbox.put([(0, 197, update)])
+    for _ in range(3):  # claimed, then the process died, three times over
+        await inbox.claim(1)
+        await inbox.requeue()
+    await store.close()
+    async with running(build_application(settings, models)) as app:
+        user = Harness(api, app).user(197)
+        await user.say("/privacy")
+        await user.wait_for(lambda calls: any(c.text.startswith("<b>Privacy") for c in calls))
+        assert [c.text for c in user.sent][:-1] == []
