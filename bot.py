@@ -39,7 +39,7 @@ def main() -> int:
         return 2
     setup_logging(settings)
 
-    step = sys.argv[1] if len(sys.argv) > 1 else None
+    step = sys.argv[1].removeprefix("--") if len(sys.argv) > 1 else None  # "--set-webhook" works too
     if step in ("migrate", "set-webhook"):
         from bot import roles
 
