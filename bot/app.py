@@ -32,7 +32,7 @@ from bot.models import Models, load_models
 from bot.roles import worker_inbox
 from bot.service import Service
 from bot.settings import Settings
-from bot.shared import open_limits
+from bot.shared import NamedPause, open_limits
 from music import Recommender, SpotifyClient
 from storage import SqlInbox, Store
 from storage.redis_inbox import RedisInbox
@@ -85,7 +85,9 @@ async def _start(app: BotApplication, settings: Settings, models: Models | None)
     store = await Store.open(settings.database_url)
     spotify = None
     if settings.spotify_client_id and settings.spotify_client_secret:
-        spotify = SpotifyClient(settings.spotify_client_id, settings.spotify_client_secret.get_secret_value())
+        pause = NamedPause(app.bot_data.limits, "spotify") if app.bot_data.limits else None  # every copy's
+        spotify = SpotifyClient(settings.spotify_client_id, settings.spotify_client_secret.get_secret_value(),
+                                shared_pause=pause)
     app.bot_data._service = Service(models, store, Recommender(spotify=spotify), settings.inference_threads)
     app.bot_data._inbox = SqlInbox(store) if settings.bot_role is None else worker_inbox(settings)
     app.job_queue.run_repeating(_purge, interval=PURGE_EVERY, first=1, name="retention")  # 0 never fires

@@ -41,6 +41,12 @@ if ends > tonumber(redis.call('GET', KEYS[1]) or '0') then
 end
 return 1
 """
+# KEYS: the pause. Seconds left of it (by the server's clock), 0 when none.
+_PAUSED_FOR = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+return string.format('%.6f', math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0') - now))
+"""
 PREFIX = "moodtune:limit:"
 
 
@@ -53,6 +59,7 @@ class Taken:
 class Limits(Protocol):
     async def take(self, name: str, rate: float, burst: int, *, warn_once: bool = False) -> Taken: ...
     async def pause(self, name: str, seconds: float) -> None: ...
+    async def paused_for(self, name: str) -> float: ...
     async def close(self) -> None: ...
 
 
@@ -85,6 +92,9 @@ class LocalLimits:
     async def pause(self, name: str, seconds: float) -> None:
         self._paused[name] = max(self._paused.get(name, 0.0), time.monotonic() + seconds)
 
+    async def paused_for(self, name: str) -> float:
+        return max(0.0, self._paused.get(name, 0.0) - time.monotonic())
+
     async def close(self) -> None:
         pass
 
@@ -98,6 +108,7 @@ class RedisLimits:
         self._redis: Any = redis.asyncio.from_url(url)
         self._take = self._redis.register_script(_TAKE)
         self._pause = self._redis.register_script(_PAUSE)
+        self._paused_for = self._redis.register_script(_PAUSED_FOR)
 
     async def take(self, name: str, rate: float, burst: int, *, warn_once: bool = False) -> Taken:
         key = PREFIX + name
@@ -108,8 +119,25 @@ class RedisLimits:
     async def pause(self, name: str, seconds: float) -> None:
         await self._pause(keys=[PREFIX + name + ":paused"], args=[repr(float(seconds))])
 
+    async def paused_for(self, name: str) -> float:
+        return float(await self._paused_for(keys=[PREFIX + name + ":paused"]))
+
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+@dataclass(frozen=True)
+class NamedPause:
+    """One named pause of the shared limits, e.g. Spotify's 429 (music.spotify.SharedPause)."""
+
+    limits: Limits
+    name: str
+
+    async def paused_for(self) -> float:
+        return await self.limits.paused_for(self.name)
+
+    async def pause(self, seconds: float) -> None:
+        await self.limits.pause(self.name, seconds)
 
 
 def open_limits(redis_url: str | None) -> Limits:

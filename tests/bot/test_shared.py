@@ -12,7 +12,7 @@ from telegram.error import RetryAfter
 
 from bot.budget import SendBudget
 from bot.limits import FloodLimit
-from bot.shared import LocalLimits, RedisLimits
+from bot.shared import LocalLimits, NamedPause, RedisLimits
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
@@ -105,3 +105,10 @@ async def test_requests_to_no_chat_do_not_spend_the_budget(copies, name, monkeyp
     await budget.process_request(ok, (), {}, "sendMessage", {"chat_id": 1}, None)
     for _ in range(3):  # would wait 1000 s each if they counted
         assert await budget.process_request(ok, (), {}, "answerCallbackQuery", {"callback_query_id": "q"}, None)
+
+
+async def test_a_named_pause_is_seen_by_every_copy(copies, name):
+    one, other = (NamedPause(limits, name) for limits in copies)
+    assert await other.paused_for() == 0
+    await one.pause(30)
+    assert 29 < await other.paused_for() <= 30
