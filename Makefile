@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test lint demo bench train-face train-text eval clean
+.PHONY: install run test lint demo bench bench-scale train-face train-text eval clean
 
 install: $(VENV)/.installed
 
@@ -39,6 +39,10 @@ bench: install
 	$(PY) -m bench.nlp
 	$(PY) -m bench.music
 	$(PY) -m bench.bot
+
+# The scaled-out form (issue #27's targets): needs PostgreSQL and Redis, by TEST_POSTGRES_URL and TEST_REDIS_URL.
+bench-scale: install
+	$(PY) -m bench.scale
 
 train-face: install
 	$(PY) -m training.face.train

@@ -1,5 +1,10 @@
 """moodtune: run the Telegram bot (`make run`). Long polling, or a webhook when WEBHOOK_URL is set.
-Without TELEGRAM_BOT_TOKEN it runs the same bot in a local web chat page instead (playground/web.py)."""
+Without TELEGRAM_BOT_TOKEN it runs the same bot in a local web chat page instead (playground/web.py).
+
+    python bot.py               # one process (BOT_ROLE unset), or a copy in the role BOT_ROLE names
+    python bot.py migrate       # deploy steps, once: the database schema ...
+    python bot.py set-webhook   # ... and Telegram's webhook and command menu
+"""
 from __future__ import annotations
 
 import asyncio
@@ -32,6 +37,15 @@ def main() -> int:
     if settings.telegram_bot_token is None:
         return playground(settings)
 
+    step = sys.argv[1].removeprefix("--") if len(sys.argv) > 1 else None  # "--set-webhook" works too
+    if step in ("migrate", "set-webhook"):
+        from bot import roles
+
+        asyncio.run(roles.migrate(settings) if step == "migrate" else roles.set_webhook(settings))
+        return 0
+    if step is not None:
+        print(f"moodtune: unknown step {step!r} (migrate, set-webhook)", file=sys.stderr)
+        return 2
     asyncio.run(serve(settings))
     return 0
 
@@ -50,12 +64,17 @@ def playground(settings: Settings) -> int:
 
 async def serve(settings: Settings) -> None:
     """Run until SIGINT or SIGTERM; a kill -9 loses nothing either (see bot/dispatcher.py)."""
-    from bot.app import build_application, running  # torch & models: only when running
-
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    if settings.bot_role == "webhook":  # stores updates only: no models, no database
+        from bot.roles import serve_webhook
+
+        await serve_webhook(settings, stop)
+        return
+    from bot.app import build_application, running  # torch & models: only when handling updates
+
     async with running(build_application(settings)):
         await stop.wait()
 

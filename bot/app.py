@@ -22,16 +22,20 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, Defaults
 
 from bot import health
+from bot.budget import SendBudget
 from bot.context import CONTEXT_TYPES, BotApplication, Context
 from bot.dispatcher import Dispatcher, JournalingRequest
 from bot.handlers import register
 from bot.intake import Polling, Webhook
-from bot.limits import PatientRateLimiter, PerUserOrder, TokenBucket
+from bot.limits import FloodLimit, PerUserOrder
 from bot.models import Models, load_models
+from bot.roles import worker_inbox
 from bot.service import Service
 from bot.settings import Settings
+from bot.shared import NamedPause, open_limits
 from music import Recommender, SpotifyClient
 from storage import SqlInbox, Store
+from storage.redis_inbox import RedisInbox
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = timedelta(hours=1)
@@ -52,12 +56,13 @@ def build_application(settings: Settings, models: Models | None = None) -> BotAp
     """`models` lets tests share loaded analyzers; by default post_init loads them (with a warm-up)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    limits = open_limits(settings.redis_url)  # Redis when set: every copy shares the budget and flood limits
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .request(JournalingRequest(connection_pool_size=256))
-        .rate_limiter(PatientRateLimiter(settings.telegram_rate_limit))
+        .rate_limiter(SendBudget(limits, settings.telegram_rate_limit))
         .concurrent_updates(PerUserOrder(settings.max_concurrent_updates))
         .context_types(CONTEXT_TYPES)
         .post_init(lambda app: _start(app, settings, models))
@@ -68,7 +73,8 @@ def build_application(settings: Settings, models: Models | None = None) -> BotAp
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     app = builder.build()
     app.bot_data.settings = settings
-    app.bot_data.flood = TokenBucket(settings.flood_burst, settings.flood_per_second)
+    app.bot_data.limits = limits
+    app.bot_data.flood = FloodLimit(limits, settings.flood_burst, settings.flood_per_second)
     register(app)
     return app
 
@@ -79,25 +85,35 @@ async def _start(app: BotApplication, settings: Settings, models: Models | None)
     store = await Store.open(settings.database_url)
     spotify = None
     if settings.spotify_client_id and settings.spotify_client_secret:
-        spotify = SpotifyClient(settings.spotify_client_id, settings.spotify_client_secret.get_secret_value())
+        pause = NamedPause(app.bot_data.limits, "spotify") if app.bot_data.limits else None  # every copy's
+        spotify = SpotifyClient(settings.spotify_client_id, settings.spotify_client_secret.get_secret_value(),
+                                shared_pause=pause)
     app.bot_data._service = Service(models, store, Recommender(spotify=spotify), settings.inference_threads)
-    app.bot_data._inbox = SqlInbox(store)
+    app.bot_data._inbox = SqlInbox(store) if settings.bot_role is None else worker_inbox(settings)
     app.job_queue.run_repeating(_purge, interval=PURGE_EVERY, first=1, name="retention")  # 0 never fires
     if settings.health_file:
         app.job_queue.run_repeating(health.beat, interval=health.BEAT_EVERY, first=1, name="heartbeat")
-    await app.bot.set_my_commands(COMMANDS)
+    if settings.bot_role is None:  # a scaled-out bot sets them once, in the deploy step (bot/roles.py)
+        await app.bot.set_my_commands(COMMANDS)
 
 
 async def _stop(app: BotApplication) -> None:
     service, app.bot_data._service = app.bot_data._service, None
     if service is not None:
         await service.close()
+    if app.bot_data.limits is not None:
+        await app.bot_data.limits.close()
+    if isinstance(app.bot_data._inbox, RedisInbox):
+        await app.bot_data._inbox.close()
 
 
 async def _purge(context: Context) -> None:
     days = context.bot_data.config.retention_days
     deleted = await context.bot_data.service.purge(days)
-    log.info("retention: deleted %d readings older than %d days", deleted, days)
+    if deleted is None:
+        log.info("retention: another copy is purging")
+    else:
+        log.info("retention: deleted %d readings older than %d days", deleted, days)
     await context.bot_data.inbox.prune(datetime.now(UTC) - KEEP_HANDLED_IDS)
 
 
@@ -119,15 +135,20 @@ async def running(app: BotApplication) -> AsyncIterator[BotApplication]:
         dispatcher = Dispatcher(app, inbox, settings.max_concurrent_updates)
         dispatching = asyncio.create_task(dispatcher.run())
         intake = _intake(app, settings, dispatcher.wake)
-        await intake.start()
-        if settings.webhook_url:
+        if intake is None:  # a worker: the webhook process stores updates, the queue wakes the dispatcher
+            assert isinstance(inbox, RedisInbox)
+            await inbox.start(dispatcher.wake)
+        else:
+            await intake.start()
+        if settings.webhook_url and settings.bot_role is None:
             await app.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value(),
                                       allowed_updates=ALLOWED_UPDATES)
         try:
             yield app
         finally:
             try:
-                await intake.stop()
+                if intake is not None:
+                    await intake.stop()
             finally:
                 dispatcher.stop()
                 await asyncio.gather(dispatching, return_exceptions=True)
@@ -138,8 +159,10 @@ async def running(app: BotApplication) -> AsyncIterator[BotApplication]:
         await app.post_shutdown(app)
 
 
-def _intake(app: BotApplication, settings: Settings, on_stored: Callable[[], None]) -> Polling | Webhook:
+def _intake(app: BotApplication, settings: Settings, on_stored: Callable[[], None]) -> Polling | Webhook | None:
     inbox = app.bot_data.inbox
+    if settings.bot_role == "worker":
+        return None
     if settings.webhook_url:
         return Webhook(inbox, on_stored, settings.webhook_secret.get_secret_value(), settings.webhook_path,
                        settings.webhook_listen, settings.port)

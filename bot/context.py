@@ -1,17 +1,18 @@
 """The handlers' typed context: what they depend on is named here, not behind string keys of bot_data."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.limits import TokenBucket
+from bot.limits import FloodLimit
+from bot.shared import Limits
 
 if TYPE_CHECKING:
     from bot.service import Service
     from bot.settings import Settings
-    from storage import SqlInbox
+    from storage import Inbox
 
 
 @dataclass
@@ -19,10 +20,10 @@ class BotData:
     """The application-wide dependencies; `build_application` fills them, post_init adds the service."""
 
     settings: Settings | None = None
-    flood: TokenBucket | None = None
-    warned: set[int] = field(default_factory=set)  # users told to slow down, until they're under the limit again
+    flood: FloodLimit | None = None
+    limits: Limits | None = None  # the shared store of the send budget and the flood limit (bot/shared.py)
     _service: Service | None = None
-    _inbox: SqlInbox | None = None
+    _inbox: Inbox | None = None  # SqlInbox, or a worker's RedisInbox
 
     @property
     def config(self) -> Settings:
@@ -35,7 +36,7 @@ class BotData:
         return self._service
 
     @property
-    def inbox(self) -> SqlInbox:
+    def inbox(self) -> Inbox:
         assert self._inbox is not None, "post_init opens the inbox"
         return self._inbox
 

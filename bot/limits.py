@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable, Coroutine
-from datetime import timedelta
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram.error import RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+from telegram.ext import BaseUpdateProcessor
+
+from bot.shared import Limits, Taken
 
 
 def user_key(update: object) -> int | None:
@@ -55,50 +54,13 @@ class PerUserOrder(BaseUpdateProcessor):
         pass
 
 
-class TokenBucket:
-    """Per-key token buckets: `burst` updates at once, refilled at `rate` per second."""
+class FloodLimit:
+    """Per-user flood limit on the shared limits (bot/shared.py): `burst` updates at once, then `rate`
+    per second, the same for a user whichever copy of the bot handles them."""
 
-    def __init__(self, burst: int, rate: float):
-        self.burst, self.rate = burst, rate
-        self._state: dict[int, tuple[float, float]] = {}  # key -> (tokens, last refill time)
+    def __init__(self, limits: Limits, burst: int, rate: float):
+        self.limits, self.burst, self.rate = limits, burst, rate
 
-    def allow(self, key: int) -> bool:
-        now = time.monotonic()
-        tokens, last = self._state.get(key, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-        allowed = tokens >= 1.0
-        self._state[key] = (tokens - 1.0 if allowed else tokens, now)
-        if len(self._state) > 100_000:  # forget full buckets: they equal a fresh one
-            self._state = {k: v for k, v in self._state.items() if v[0] < self.burst}
-        return allowed
-
-
-MAX_RETRY_AFTER = 60.0  # seconds: a reply later than this is worse than an error the user can retry
-REPLY_RETRIES = 3
-
-
-class PatientRateLimiter(AIORateLimiter):
-    """Telegram's flood limits (AIORateLimiter), and on a 429 the request is sent again after
-    `retry_after`, at most `REPLY_RETRIES` times and only when the wait is bounded. A 429 means
-    Telegram did not act on the request, so resending never duplicates a reply (timeouts, which
-    may have been acted on, are not retried)."""
-
-    def __init__(self, overall_max_rate: float) -> None:
-        super().__init__(overall_max_rate=overall_max_rate, max_retries=REPLY_RETRIES)
-
-    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any, kwargs: Any,
-                              endpoint: str, data: dict[str, Any], rate_limit_args: int | None) -> Any:
-        async def bounded(*a: Any, **kw: Any) -> Any:
-            try:
-                return await callback(*a, **kw)
-            except RetryAfter as error:
-                if _seconds(error) > MAX_RETRY_AFTER:
-                    raise TelegramError(f"rate limited for {_seconds(error):.0f} s: not waiting") from error
-                raise
-
-        return await super().process_request(bounded, args, kwargs, endpoint, data, rate_limit_args)
-
-
-def _seconds(error: RetryAfter) -> float:
-    wait = error._retry_after  # the raw value; `retry_after` warns about its int/timedelta transition
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+    async def check(self, key: int) -> Taken:
+        """Allowed (wait 0, counted), or refused; `first_refusal` marks the one refusal to warn about."""
+        return await self.limits.take(f"flood:{key}", self.rate, self.burst, warn_once=True)

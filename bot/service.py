@@ -25,6 +25,11 @@ from vision import Face
 
 T = TypeVar("T")
 MOOD_WINDOW = timedelta(days=2)  # older readings have decayed to nothing in fusion anyway
+# What one request may read, however long the user's history: the newest readings of each source
+# (a burst of messages is one voice in fusion, so the newest few speak for it). /history fuses at
+# every step, so it reads the newest few per source in each step's stretch.
+MOOD_PER_SOURCE = 64
+HISTORY_PER_STEP = 4
 RECENT_PICKS = timedelta(days=1)  # don't repeat a track recommended within this window
 TEXT_BATCH = 32  # messages read in one transformer pass under load
 CLEAR_CHANGE = 0.5  # a text moves the mood "clearly" when the new label is at least this sure
@@ -58,6 +63,8 @@ class Service:
     def __init__(self, models: Models, store: Store, recommender: Recommender, threads: int):
         self.models, self.store, self.recommender = models, store, recommender
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="inference")
+        # Fusing runs off the event loop too, but not behind the models: a /history never waits for selfies.
+        self._fusion = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fusion")
         self._picks = RecentPicks()
         # One text batch at a time: under load the next messages gather into one pass (5x cheaper per
         # message than one at a time), and the other inference thread stays free for selfies and charts.
@@ -66,10 +73,14 @@ class Service:
 
     async def close(self) -> None:
         self.executor.shutdown(wait=True)
+        self._fusion.shutdown(wait=True)
         await self.store.close()
 
     async def off_loop(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    async def _fuse(self, readings: list[Reading], at: datetime) -> Mood:
+        return await asyncio.get_running_loop().run_in_executor(self._fusion, estimate, readings, at)
 
     # -- consent -----------------------------------------------------------------------------
     async def consented(self, user_id: int) -> bool:
@@ -88,49 +99,54 @@ class Service:
         face = faces[0]
         at = now()
         _, readings = await self._add_reading(user_id, "face", face.probs, face.confidence, at, {"faces": len(faces)})
-        return SelfieResult(faces, estimate(readings, at))
+        return SelfieResult(faces, await self._fuse(readings, at))
 
     async def read_text(self, user_id: int, text: str) -> TextResult:
         """Adds a reading of the text (never the text itself) when there is something to read."""
         at = now()
         reading = await self._read_texts(text)
         if reading is None:
-            before = estimate(await self._readings(user_id, at - MOOD_WINDOW), at)
+            before = await self._fuse(await self._readings(user_id, at - MOOD_WINDOW, at), at)
             return TextResult(None, before, before)
         meta = {"language": reading.language, "low_confidence": reading.low_confidence}
         new, readings = await self._add_reading(user_id, "text", reading.probs, reading.confidence, at, meta)
-        before = estimate([r for r in readings if r is not new], at)
-        return TextResult(reading, before, estimate(readings, at))
+        before = await self._fuse([r for r in readings if r is not new], at)
+        return TextResult(reading, before, await self._fuse(readings, at))
 
     async def correct(self, user_id: int, label: str) -> Mood:
         """The user says how they really feel: a confident reading of that label."""
         at = now()
         _, readings = await self._add_reading(user_id, "correction", as_probs({label: 1.0}), 1.0, at)
-        return estimate(readings, at)
+        return await self._fuse(readings, at)
 
     # -- mood --------------------------------------------------------------------------------
     async def _add_reading(self, user_id: int, source: str, probs: dict[str, float], confidence: float,
                            at: datetime, meta: dict | None = None) -> tuple[Reading, list[Reading]]:
         """Store a reading; returns it and the user's readings in the mood window (it included)."""
         new_id, rows = await self.store.add_reading_and_read(user_id, source, probs, confidence, at, meta,
-                                                             since=at - MOOD_WINDOW)
+                                                             since=at - MOOD_WINDOW, per_source=MOOD_PER_SOURCE)
         readings = {r.id: Reading(source=r.source, probs=r.probs, confidence=r.confidence, at=r.at) for r in rows}
         return readings[new_id], list(readings.values())
 
-    async def _readings(self, user_id: int, since: datetime) -> list[Reading]:
-        rows = await self.store.readings(user_id, since=since)
+    async def _readings(self, user_id: int, since: datetime, until: datetime, per_source: int = MOOD_PER_SOURCE,
+                        bucket: timedelta | None = None) -> list[Reading]:
+        rows = await self.store.recent_readings(user_id, since, until, per_source=per_source, bucket=bucket)
         return [Reading(source=r.source, probs=r.probs, confidence=r.confidence, at=r.at) for r in rows]
 
     async def mood(self, user_id: int) -> Mood:
         at = now()
-        return estimate(await self._readings(user_id, at - MOOD_WINDOW), at)
+        return await self._fuse(await self._readings(user_id, at - MOOD_WINDOW, at), at)
 
     async def history(self, user_id: int, days: int = 7) -> list[tuple[datetime, Mood]]:
         until = now()
         since = until - timedelta(days=days)
-        readings = await self._readings(user_id, since - MOOD_WINDOW)
         step = timedelta(hours=3) if days > 2 else timedelta(minutes=30)
-        return journey(readings, since, until, step)
+        # Stretches end at the chart's points (until, until - step, ...), so each point's newest
+        # readings are in; the same stretches reach back a fusion window before the first point.
+        start = until - ((until - (since - MOOD_WINDOW)) // step + 1) * step
+        readings = await self._readings(user_id, start, until, HISTORY_PER_STEP, step)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._fusion, journey, readings, since, until, step)
 
     # -- music -------------------------------------------------------------------------------
     async def preferences(self, user_id: int) -> Preferences:
@@ -139,6 +155,15 @@ class Service:
 
     async def save_preferences(self, user_id: int, prefs: Preferences) -> None:
         await self.store.set_prefs(user_id, prefs.to_dict())
+
+    async def await_answer(self, user_id: int, what: str) -> None:
+        """The bot asked the user something (the next message answers it); kept in the database, since
+        the answer may reach another copy of the bot."""
+        await self.store.set_awaiting(user_id, what)
+
+    async def awaited(self, user_id: int) -> str | None:
+        """What this message answers, if the bot asked something; asked once, answered once."""
+        return await self.store.take_awaiting(user_id)
 
     async def add_preferences(self, user_id: int, text: str) -> tuple[Preferences, tuple[str, ...]]:
         """Free text ("telugu, sid sriram, no explicit") adds to the user's preferences.
@@ -199,5 +224,7 @@ class Service:
         self._picks.forget(user_id)
         return await self.store.forget(user_id)
 
-    async def purge(self, retention_days: int) -> int:
-        return await self.store.purge_readings_before(now() - timedelta(days=retention_days))
+    async def purge(self, retention_days: int) -> int | None:
+        """Retention; None when another copy of the bot is purging right now (one at a time)."""
+        async with self.store.exclusive("retention") as ours:
+            return await self.store.purge_readings_before(now() - timedelta(days=retention_days)) if ours else None

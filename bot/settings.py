@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr, model_validator
@@ -17,6 +18,10 @@ class Settings(BaseSettings):
     # A local Bot API server, e.g. http://localhost:8081 (also how tests reach the fake Bot API).
     telegram_api_base_url: str | None = None
     database_url: str = f"sqlite:///{ROOT / 'moodtune.db'}"
+    # Many copies (bot/roles.py): "webhook" (stores updates in the queue) or "worker" (handles them);
+    # unset: one process does both. REDIS_URL: the queue and the limits the copies share.
+    bot_role: Literal["webhook", "worker"] | None = None
+    redis_url: str | None = None
     spotify_client_id: str | None = None
     spotify_client_secret: SecretStr | None = None
     poll_timeout: int = 30  # seconds one long-polling getUpdates may wait for news
@@ -41,6 +46,14 @@ class Settings(BaseSettings):
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and not self.webhook_secret:
             raise ValueError("WEBHOOK_URL is set but WEBHOOK_SECRET is not: webhook requests must be verified")
+        return self
+
+    @model_validator(mode="after")
+    def _roles_need_a_queue(self) -> Settings:
+        if self.bot_role and not self.redis_url:
+            raise ValueError(f"BOT_ROLE={self.bot_role} needs REDIS_URL: the copies share a queue")
+        if self.bot_role == "webhook" and not self.webhook_url:
+            raise ValueError("BOT_ROLE=webhook needs WEBHOOK_URL (its path is where Telegram posts)")
         return self
 
     @property

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 import spotipy
@@ -55,10 +55,18 @@ def parse_search(data: Mapping[str, Any] | None) -> LiveResults:
     return LiveResults(tracks, playlists)
 
 
+class SharedPause(Protocol):
+    """Where copies of the bot tell each other that Spotify said 429 (the bot keeps it in Redis)."""
+
+    async def paused_for(self) -> float: ...  # seconds left; 0 when not paused
+    async def pause(self, seconds: float) -> None: ...
+
+
 class SpotifyClient:
     def __init__(self, client_id: str, client_secret: str, *, api_url: str = API_URL, token_url: str = TOKEN_URL,
                  timeout: float = 3.0, cache_ttl: float = 1800.0, cache_size: int = 512,
-                 failures_to_open: int = 3, open_for: float = 60.0, clock: Callable[[], float] = time.monotonic):
+                 failures_to_open: int = 3, open_for: float = 60.0, clock: Callable[[], float] = time.monotonic,
+                 shared_pause: SharedPause | None = None):
         session = requests.Session()  # plain: no retry adapter, see the module docstring
         auth = SpotifyClientCredentials(client_id, client_secret, requests_session=session,
                                         requests_timeout=timeout, cache_handler=MemoryCacheHandler())
@@ -75,6 +83,9 @@ class SpotifyClient:
         self._closed_until = 0.0  # no calls before this (rate limit or open breaker)
         self._credentials_ok = True
         self._lagging = False  # a search is running past its caller's deadline
+        self._shared = shared_pause
+        self._to_share = 0.0  # a 429's Retry-After not yet told to the other copies
+        self._sharing: set[asyncio.Task[None]] = set()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ, **kwargs: Any) -> SpotifyClient | None:
@@ -92,6 +103,10 @@ class SpotifyClient:
     async def search(self, query: str, deadline: float) -> LiveResults | None:
         """Cached results, or a live search if it answers within `deadline` s; None otherwise."""
         cached = self._cached(query)
+        if cached is None and self._shared is not None and self.state == "ok" and (
+                left := await self._shared.paused_for()) > 0:
+            with self._lock:  # another copy was told 429: it holds for this one too
+                self._closed_until = max(self._closed_until, self._clock() + left)
         if cached is not None or self.state != "ok" or self._lagging:
             return cached  # while a search overruns its deadline, nobody else waits on Spotify
         loop = asyncio.get_running_loop()
@@ -109,6 +124,12 @@ class SpotifyClient:
     def _landed(self, query: str, future: asyncio.Future[LiveResults | None]) -> None:
         if self._inflight.get(query) is future:
             del self._inflight[query]
+        with self._lock:
+            wait, self._to_share = self._to_share, 0.0
+        if wait > 0 and self._shared is not None:  # on the event loop now: tell the other copies
+            task = future.get_loop().create_task(self._shared.pause(wait))
+            self._sharing.add(task)
+            task.add_done_callback(self._sharing.discard)
 
     def search_now(self, query: str) -> LiveResults | None:
         """One blocking search (run it in a thread); failures are recorded, never raised."""
@@ -163,6 +184,7 @@ class SpotifyClient:
             wait = DEFAULT_RETRY_AFTER
         with self._lock:
             self._closed_until = max(self._closed_until, self._clock() + wait)
+            self._to_share = max(self._to_share, wait)
         log.warning("Spotify rate limit: pausing live search for %.0f s (offline picks meanwhile)", wait)
 
     def _failed(self, what: str) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -68,6 +69,8 @@ users = Table(
     Column("prefs", JSON, nullable=False, default=_empty),
     Column("taste", JSON, nullable=False, default=_empty),
     Column("created_at", UTCDateTime, nullable=False, default=_now),
+    # What the bot asked and waits for an answer to ("prefs"), so any copy of the bot reads the answer right.
+    Column("awaiting", String(32), nullable=True),
 )
 
 # One emotion reading (face or text). Only derived numbers: never the image, never the message.
@@ -82,6 +85,7 @@ readings = Table(
     Column("meta", JSON, nullable=False),
     Index("ix_readings_user_id_at", "user_id", "at"),
     Index("ix_readings_at", "at"),  # the retention purge scans by time alone
+    Index("ix_readings_user_id_source_at", "user_id", "source", "at"),  # newest N of a source (Store.recent_readings)
 )
 
 # One reply's worth of tracks.
@@ -103,6 +107,8 @@ feedback = Table(
     Column("track_id", String(128), primary_key=True),
     Column("liked", Boolean, nullable=False),
     Column("at", UTCDateTime, nullable=False),
+    # co-likes: the most recent likes of everyone (Store.liked_by_others) without scanning every vote
+    Index("ix_feedback_liked_at", "at", postgresql_where=text("liked"), sqlite_where=text("liked")),
 )
 
 # The durable inbox (storage/inbox.py): every update fetched from Telegram, stored before it is confirmed.

@@ -13,13 +13,28 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable, Mapping
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import URL, Connection, Engine, QueuePool, create_engine, delete, event, make_url, select
+from sqlalchemy import (
+    URL,
+    Connection,
+    Engine,
+    QueuePool,
+    create_engine,
+    delete,
+    event,
+    func,
+    make_url,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -30,6 +45,8 @@ from storage.schema import feedback, readings, recommendations, users
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # meta is for derived facts ({"faces": 2, "language": "en"}); a longer string is likely user content.
 META_MAX_STR = 64
+DELETE_BATCH = 5000  # rows per transaction when purging or forgetting: short enough not to stall others
+READING_SOURCES = ("face", "text", "correction")  # fusion.SOURCES; storage doesn't import fusion
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -41,6 +58,7 @@ class User:
     prefs: dict
     taste: dict
     created_at: datetime
+    awaiting: str | None = None  # what the bot asked the user and waits for an answer to
 
 
 @dataclass(frozen=True)
@@ -147,6 +165,19 @@ class Store:
     def set_taste(self, connection: Connection, user_id: int, taste: dict) -> None:
         self._upsert_user(connection, user_id, taste=taste)
 
+    @transaction
+    def set_awaiting(self, connection: Connection, user_id: int, what: str | None) -> None:
+        """Remember that the bot waits for the user's answer to `what` (None: to nothing)."""
+        self._upsert_user(connection, user_id, awaiting=what)
+
+    @transaction
+    def take_awaiting(self, connection: Connection, user_id: int) -> str | None:
+        """What the bot waited for from the user, if anything; it waits no more."""
+        what = connection.execute(select(users.c.awaiting).where(users.c.id == user_id)).scalar_one_or_none()
+        if what is not None:
+            connection.execute(update(users).where(users.c.id == user_id).values(awaiting=None))
+        return what
+
     # -- readings ------------------------------------------------------------------------------
 
     @transaction
@@ -158,16 +189,32 @@ class Store:
     @transaction
     def add_reading_and_read(self, connection: Connection, user_id: int, source: str, probs: Mapping[str, float],
                              confidence: float, at: datetime, meta: dict | None = None, *,
-                             since: datetime | None = None) -> tuple[int, list[StoredReading]]:
-        """add_reading, then the user's readings since `since` (the new one included): one
-        transaction where a busy bot would otherwise need two."""
+                             since: datetime | None = None, per_source: int | None = None,
+                             ) -> tuple[int, list[StoredReading]]:
+        """add_reading, then the user's readings since `since` (the new one included; with
+        `per_source`, only that many newest of each source, as recent_readings): one transaction where
+        a busy bot would otherwise need two."""
         new_id = self._insert_reading(connection, user_id, source, probs, confidence, at, meta)
-        return new_id, self._readings(connection, user_id, since)
+        if per_source is None:
+            return new_id, self._readings(connection, user_id, since)
+        return new_id, self._recent(connection, user_id, since or datetime.min.replace(tzinfo=UTC), at,
+                                    per_source, None)
 
     @transaction
     def readings(self, connection: Connection, user_id: int, since: datetime | None = None) -> list[StoredReading]:
         """The user's readings, oldest first."""
         return self._readings(connection, user_id, since)
+
+    @transaction
+    def recent_readings(self, connection: Connection, user_id: int, since: datetime, until: datetime, *,
+                        per_source: int, bucket: timedelta | None = None) -> list[StoredReading]:
+        """At most `per_source` readings of each source in each `bucket`-long stretch from `since` to
+        `until` (one stretch when bucket is None), the newest of each, oldest first overall.
+
+        What one request reads is bounded however long a user's history is: each lookup is an index
+        range scan that stops after `per_source` rows.
+        """
+        return self._recent(connection, user_id, since, until, per_source, bucket)
 
     def _insert_reading(self, connection: Connection, user_id: int, source: str, probs: Mapping[str, float],
                         confidence: float, at: datetime, meta: dict | None) -> int:
@@ -187,10 +234,82 @@ class Store:
         rows = connection.execute(query.order_by(readings.c.at, readings.c.id))
         return [StoredReading(**row._mapping) for row in rows]
 
-    @transaction
-    def purge_readings_before(self, connection: Connection, cutoff: datetime) -> int:
-        """Retention: delete every reading older than `cutoff`; returns how many."""
-        return connection.execute(delete(readings).where(readings.c.at < cutoff)).rowcount
+    @staticmethod
+    def _recent(connection: Connection, user_id: int, since: datetime, until: datetime, per_source: int,
+                bucket: timedelta | None) -> list[StoredReading]:
+        columns = (readings.c.id, readings.c.source, readings.c.probs, readings.c.confidence, readings.c.at,
+                   readings.c.meta)
+        edges = [since]
+        while bucket is not None and edges[-1] + bucket < until:
+            edges.append(edges[-1] + bucket)
+        edges.append(until)
+        # half-open stretches; the newest includes `until` itself (a reading taken just now)
+        stretches = [(start, end if end is not until else until + timedelta(microseconds=1))
+                     for start, end in zip(edges, edges[1:])]
+        if connection.dialect.name == "postgresql":
+            # One statement that PostgreSQL plans once: a LATERAL index range scan per stretch and source,
+            # each stopping after per_source rows. (A UNION of ~200 such queries spent its time planning.)
+            query = text(f"""
+                SELECT r.id, r.source, r.probs, r.confidence, r.at, r.meta
+                FROM unnest(CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[])) AS b(lo, hi)
+                CROSS JOIN unnest(CAST(:sources AS varchar[])) AS s(source)
+                CROSS JOIN LATERAL (
+                    SELECT * FROM {readings.name} WHERE user_id = :user_id AND source = s.source
+                    AND at >= b.lo AND at < b.hi ORDER BY at DESC, id DESC LIMIT :per_source) AS r
+            """).columns(*columns)
+            rows = connection.execute(query, dict(starts=[lo for lo, _ in stretches], ends=[hi for _, hi in stretches],
+                                                  sources=list(READING_SOURCES), user_id=user_id,
+                                                  per_source=per_source))
+            found = [StoredReading(**row._mapping) for row in rows]
+        else:  # SQLite runs in-process: a query costs microseconds, and there is no LATERAL
+            found = []
+            for start, end in stretches:
+                for source in READING_SOURCES:
+                    query = (select(*columns)
+                             .where(readings.c.user_id == user_id, readings.c.source == source,
+                                    readings.c.at >= start, readings.c.at < end)
+                             .order_by(readings.c.at.desc(), readings.c.id.desc()).limit(per_source))
+                    found.extend(StoredReading(**row._mapping) for row in connection.execute(query))
+        return sorted(found, key=lambda r: (r.at, r.id))
+
+    async def purge_readings_before(self, cutoff: datetime, batch: int = DELETE_BATCH) -> int:
+        """Retention: delete every reading older than `cutoff`, `batch` rows per transaction (so a big
+        purge never holds the database, or SQLite's one thread, for long); returns how many."""
+        return await self._delete_in_batches(readings.c.at < cutoff, batch)
+
+    async def _delete_in_batches(self, condition: Any, batch: int) -> int:
+        """Delete the `readings` rows matching `condition`, one short transaction per `batch`."""
+        deleted = 0
+        while True:
+            n = await self._run(self._delete_batch, condition, batch)
+            deleted += n
+            if n < batch:
+                return deleted
+
+    @staticmethod
+    def _delete_batch(connection: Connection, condition: Any, batch: int) -> int:
+        ids = select(readings.c.id).where(condition).limit(batch).scalar_subquery()
+        return connection.execute(delete(readings).where(readings.c.id.in_(ids))).rowcount
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[bool]:
+        """Whether this copy may do the once-at-a-time job `name` (the retention purge) now: True for
+        the one copy that holds PostgreSQL's session advisory lock on it until the block ends, False for
+        the others. SQLite is one process's database: always True."""
+        if self._thread is not None:
+            yield True
+            return
+        key = zlib.crc32(name.encode())
+        assert isinstance(self._engine, AsyncEngine)
+        async with self._engine.connect() as connection:
+            held = bool(await connection.scalar(select(func.pg_try_advisory_lock(key))))
+            await connection.commit()
+            try:
+                yield held
+            finally:
+                if held:
+                    await connection.scalar(select(func.pg_advisory_unlock(key)))
+                    await connection.commit()
 
     # -- recommendations -----------------------------------------------------------------------
 
@@ -245,9 +364,14 @@ class Store:
 
     # -- privacy -------------------------------------------------------------------------------
 
-    @transaction
-    def forget(self, connection: Connection, user_id: int) -> int:
-        """Delete every row about the user, in one transaction; returns how many rows went."""
+    async def forget(self, user_id: int, batch: int = DELETE_BATCH) -> int:
+        """Delete every row about the user; returns how many rows went. Readings (the table that grows)
+        go first, `batch` per transaction; the rest, and any reading that arrived meanwhile, in a last one."""
+        deleted = await self._delete_in_batches(readings.c.user_id == user_id, batch)
+        return deleted + await self._run(self._forget, user_id)
+
+    @staticmethod
+    def _forget(connection: Connection, user_id: int) -> int:
         deleted = 0
         for table in (feedback, recommendations, readings):
             deleted += connection.execute(delete(table).where(table.c.user_id == user_id)).rowcount

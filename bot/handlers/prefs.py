@@ -15,6 +15,7 @@ from bot.handlers.common import answer, button, edit_text
 from music import STRATEGIES, Preferences
 from music.links import SERVICES
 
+AWAITING = "prefs"  # the user's next message lists what they like
 MAX_LISTED = 20  # names shown per list: Telegram refuses a message over 4096 characters
 MAX_UNKNOWN_SHOWN = 600  # characters of unrecognised words quoted back
 
@@ -78,7 +79,7 @@ async def press(update: Update, context: Context) -> None:
     prefs = await svc.preferences(update.effective_user.id)
     action = PrefsAction.decode(query.data).action
     if action == "ask":
-        context.user_data["awaiting_prefs"] = True
+        await svc.await_answer(update.effective_user.id, AWAITING)
         await query.message.reply_text(messages.PREFS_ASK)
         return
     if action == "explicit":

@@ -22,7 +22,7 @@ ASKS_MUSIC = re.compile(r"\b(playlist|music|songs?|tunes|play (me )?something)\b
 
 async def text(update: Update, context: Context) -> None:
     message = update.effective_message
-    if context.user_data.pop("awaiting_prefs", False):
+    if await context.bot_data.service.awaited(update.effective_user.id) == prefs.AWAITING:
         await prefs.apply_text(update, context, message.text)
         return
     result = await context.bot_data.service.read_text(update.effective_user.id, message.text)

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, make_url, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -22,36 +20,8 @@ from storage import Feedback, SqlInbox, Store, migrations
 from storage.schema import inbox as inbox_table
 from storage.schema import metadata, users
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 HAPPY = {"happy": 0.7, "neutral": 0.3}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def url(request, tmp_path):
-    """A fresh, empty database per test: a SQLite file, or a throwaway database on the Postgres server."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'moodtune.db'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("TEST_POSTGRES_URL not set: no PostgreSQL server (.ci/run starts one)")
-    name = f"moodtune_test_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
-
-@pytest.fixture
-async def store(url):
-    store = await Store.open(url)
-    yield store
-    await store.close()
 
 
 async def count_rows(url: str, user_id: int) -> dict[str, int]:
