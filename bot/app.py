@@ -90,6 +90,7 @@ async def _start(app: BotApplication, settings: Settings, models: Models | None)
                                 shared_pause=pause)
     app.bot_data._service = Service(models, store, Recommender(spotify=spotify), settings.inference_threads)
     app.bot_data._inbox = SqlInbox(store) if settings.bot_role is None else worker_inbox(settings)
+    assert app.job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
     app.job_queue.run_repeating(_purge, interval=PURGE_EVERY, first=1, name="retention")  # 0 never fires
     if settings.health_file:
         app.job_queue.run_repeating(health.beat, interval=health.BEAT_EVERY, first=1, name="heartbeat")
@@ -126,7 +127,8 @@ async def running(app: BotApplication) -> AsyncIterator[BotApplication]:
     settings = app.bot_data.config
     await app.initialize()
     try:
-        await app.post_init(app)
+        if app.post_init:
+            await app.post_init(app)
         await app.start()
         inbox = app.bot_data.inbox
         replayed = await inbox.requeue()  # a single process: every claim left is from a run that died
@@ -141,7 +143,7 @@ async def running(app: BotApplication) -> AsyncIterator[BotApplication]:
         else:
             await intake.start()
         if settings.webhook_url and settings.bot_role is None:
-            await app.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value(),
+            await app.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret_value,
                                       allowed_updates=ALLOWED_UPDATES)
         try:
             yield app
@@ -156,7 +158,8 @@ async def running(app: BotApplication) -> AsyncIterator[BotApplication]:
                 await app.stop()
     finally:
         await app.shutdown()
-        await app.post_shutdown(app)
+        if app.post_shutdown:
+            await app.post_shutdown(app)
 
 
 def _intake(app: BotApplication, settings: Settings, on_stored: Callable[[], None]) -> Polling | Webhook | None:
@@ -164,6 +167,6 @@ def _intake(app: BotApplication, settings: Settings, on_stored: Callable[[], Non
     if settings.bot_role == "worker":
         return None
     if settings.webhook_url:
-        return Webhook(inbox, on_stored, settings.webhook_secret.get_secret_value(), settings.webhook_path,
+        return Webhook(inbox, on_stored, settings.webhook_secret_value, settings.webhook_path,
                        settings.webhook_listen, settings.port)
     return Polling(app.bot.base_url, inbox, on_stored, ALLOWED_UPDATES, settings.poll_timeout)

@@ -19,11 +19,11 @@ class MicroBatcher(Generic[In, Out]):
         self._run_batch, self._max_batch, self._max_in_flight = run_batch, max_batch, max_in_flight
         self._pending: list[tuple[In, asyncio.Future[Out]]] = []
         self._in_flight = 0
-        self._tasks: set[asyncio.Task] = set()  # the loop keeps only weak references to tasks
+        self._tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
 
     async def __call__(self, item: In) -> Out:
         loop = asyncio.get_running_loop()
-        future = loop.create_future()
+        future: asyncio.Future[Out] = loop.create_future()
         self._pending.append((item, future))
         if len(self._pending) == 1:  # start on the next loop pass, so callers arriving together share it
             loop.call_soon(self._start_batches)

@@ -5,6 +5,7 @@ import io
 from datetime import datetime
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
@@ -41,15 +42,15 @@ def history_chart(points: list[tuple[datetime, Mood]]) -> bytes:
     """Stacked areas of every emotion over time, plus valence as a line."""
     fig = Figure(figsize=(7, 3.5), layout="constrained")
     ax = fig.subplots()
-    times = [at for at, _ in points]
+    times = np.asarray([at for at, _ in points])  # datetimes: matplotlib puts them on a date axis
     stacks = [[mood.probs.get(name, 0.0) for _, mood in points] for name in EMOTIONS]
     ax.stackplot(times, stacks, labels=EMOTIONS, colors=[COLORS[name] for name in EMOTIONS], alpha=0.8)
     ax.plot(times, [(mood.valence + 1) / 2 for _, mood in points], color="black", lw=1.5,
             label="valence (up = positive)")
     ax.set_ylim(0, 1)
-    locator = AutoDateLocator()
+    locator = AutoDateLocator()  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     ax.set_title("Your mood over time")
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=8, frameon=False)
     return _png(fig)

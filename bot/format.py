@@ -5,7 +5,7 @@ from datetime import datetime
 from html import escape
 
 from bot.explain import ago, explanation
-from fusion import Mood
+from fusion import Contribution, Mood
 from music import Recommendation
 from vision import Face
 
@@ -42,7 +42,7 @@ def mood_reply(mood: Mood, now: datetime) -> str:
     """Label and confidence, why (fusion's reasons in words), then each source's part (face vs words, how recent)."""
     lines = [f"I think you feel {label(mood.label)}, {sureness(mood.confidence)} ({mood.confidence:.0%}).",
              escape(explanation(mood.reasons, now)), "<b>What drove it</b>"]
-    by_source: dict[str, list] = {}
+    by_source: dict[str, list[Contribution]] = {}
     for c in mood.contributions:  # biggest share first, so each source's first is its strongest
         by_source.setdefault(c.source, []).append(c)
     for source, parts in sorted(by_source.items(), key=lambda kv: -sum(c.share for c in kv[1])):

@@ -18,7 +18,8 @@ STALE_AFTER = 4 * BEAT_EVERY.total_seconds()
 async def beat(context: Context) -> None:
     """The event loop and JobQueue run and the database answers: say so."""
     await context.bot_data.service.store.get_user(0)
-    await asyncio.to_thread(Path(context.bot_data.config.health_file).touch)
+    if context.bot_data.config.health_file is not None:  # the job runs only when it is set
+        await asyncio.to_thread(Path(context.bot_data.config.health_file).touch)
 
 
 def healthy(path: Path, now: float | None = None) -> bool:

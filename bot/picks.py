@@ -5,7 +5,7 @@ from collections import OrderedDict
 
 from music import Track
 
-Target = tuple[float, float]  # (valence, energy) the track was picked for: Pick.aim
+Target = tuple[float, float] | None  # (valence, energy) the track was picked for (Pick.aim); None: unknown
 
 
 class RecentPicks:

@@ -60,11 +60,9 @@ async def set_webhook(settings: Settings) -> None:
 
     if not settings.webhook_url or settings.webhook_secret is None or settings.telegram_bot_token is None:
         raise SystemExit("set-webhook needs TELEGRAM_BOT_TOKEN, WEBHOOK_URL and WEBHOOK_SECRET")
-    options: dict = {}
-    if settings.telegram_api_base_url:
-        root = settings.telegram_api_base_url.rstrip("/")
-        options = dict(base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
-    async with Bot(settings.telegram_bot_token.get_secret_value(), **options) as bot:
+    root = (settings.telegram_api_base_url or "https://api.telegram.org").rstrip("/")
+    async with Bot(settings.telegram_bot_token.get_secret_value(), base_url=f"{root}/bot",
+                   base_file_url=f"{root}/file/bot") as bot:
         await bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value(),
                               allowed_updates=ALLOWED_UPDATES)
         await bot.set_my_commands(COMMANDS)

@@ -68,7 +68,7 @@ class Service:
         self._picks = RecentPicks()
         # One text batch at a time: under load the next messages gather into one pass (5x cheaper per
         # message than one at a time), and the other inference thread stays free for selfies and charts.
-        self._read_texts = MicroBatcher(lambda texts: self.off_loop(models.text.analyze_many, texts),
+        self._read_texts: MicroBatcher[str, TextReading | None] = MicroBatcher(lambda texts: self.off_loop(models.text.analyze_many, texts),
                                         max_batch=TEXT_BATCH, max_in_flight=1)
 
     async def close(self) -> None:
@@ -121,7 +121,7 @@ class Service:
 
     # -- mood --------------------------------------------------------------------------------
     async def _add_reading(self, user_id: int, source: str, probs: dict[str, float], confidence: float,
-                           at: datetime, meta: dict | None = None) -> tuple[Reading, list[Reading]]:
+                           at: datetime, meta: dict[str, object] | None = None) -> tuple[Reading, list[Reading]]:
         """Store a reading; returns it and the user's readings in the mood window (it included)."""
         new_id, rows = await self.store.add_reading_and_read(user_id, source, probs, confidence, at, meta,
                                                              since=at - MOOD_WINDOW, per_source=MOOD_PER_SOURCE)

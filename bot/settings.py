@@ -57,5 +57,10 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def webhook_secret_value(self) -> str:
+        """The webhook's secret (the validator above makes it present whenever WEBHOOK_URL is set)."""
+        return self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+
+    @property
     def webhook_path(self) -> str:
         return urlsplit(self.webhook_url or "").path.lstrip("/")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -47,7 +48,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _empty() -> dict:
+def _empty() -> dict[str, Any]:
     return {}
 
 
@@ -55,7 +56,7 @@ def _empty() -> dict:
 RowId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def _user_id(primary_key: bool = False) -> Column:
+def _user_id(primary_key: bool = False) -> Column[int]:
     return Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=primary_key,
                   nullable=False)
 

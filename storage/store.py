@@ -26,6 +26,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     QueuePool,
+    Table,
     create_engine,
     delete,
     event,
@@ -55,8 +56,8 @@ T = TypeVar("T")
 class User:
     id: int
     consented_at: datetime | None
-    prefs: dict
-    taste: dict
+    prefs: dict[str, Any]
+    taste: dict[str, Any]
     created_at: datetime
     awaiting: str | None = None  # what the bot asked the user and waits for an answer to
 
@@ -68,7 +69,7 @@ class StoredReading:
     probs: dict[str, float]
     confidence: float
     at: datetime
-    meta: dict
+    meta: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,10 @@ class Feedback:
 def transaction(method: Callable[Concatenate[Store, Connection, P], T]) -> Callable[Concatenate[Store, P], Awaitable[T]]:
     """`def f(self, connection, ...)` becomes `async def f(self, ...)`, run as one transaction."""
 
-    @functools.wraps(method)
-    async def run(self: Store, *args: P.args, **kwargs: P.kwargs) -> T:
-        return await self._run(functools.partial(method, self), *args, **kwargs)
+    async def run(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await store._run(functools.partial(method, store), *args, **kwargs)
 
+    functools.update_wrapper(run, method)
     return run
 
 
@@ -98,7 +99,9 @@ class Store:
     def __init__(self, engine: Engine | AsyncEngine) -> None:
         self._engine = engine
         self.dialect = engine.dialect.name
-        self._insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[engine.dialect.name]
+        # Both dialects' INSERT has on_conflict_do_update/nothing; the generic one (what a checker sees) has not.
+        self._insert: Callable[[Table], Any] = {"sqlite": sqlite.insert,
+                                                "postgresql": postgresql.insert}[engine.dialect.name]
         # SQLite has one writer at a time: one thread with one connection queues transactions in order.
         self._thread = ThreadPoolExecutor(1, "sqlite") if isinstance(engine, Engine) else None
 
@@ -120,20 +123,21 @@ class Store:
         return store
 
     async def close(self) -> None:
-        if self._thread is None:
+        if isinstance(self._engine, AsyncEngine):
             await self._engine.dispose()
-        else:
+        elif self._thread is not None:
             await asyncio.get_running_loop().run_in_executor(self._thread, self._engine.dispose)
             self._thread.shutdown()
 
     async def _run(self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """fn(connection, ...) inside one transaction, committed when it returns."""
-        if self._thread is None:
-            async with self._engine.begin() as connection:
+        engine = self._engine
+        if isinstance(engine, AsyncEngine):
+            async with engine.begin() as connection:
                 return await connection.run_sync(fn, *args, **kwargs)
 
         def in_transaction() -> T:
-            with self._engine.begin() as connection:
+            with engine.begin() as connection:
                 return fn(connection, *args, **kwargs)
 
         return await asyncio.get_running_loop().run_in_executor(self._thread, in_transaction)
@@ -158,11 +162,11 @@ class Store:
         self._upsert_user(connection, user_id, consented_at=datetime.now(UTC) if consented else None)
 
     @transaction
-    def set_prefs(self, connection: Connection, user_id: int, prefs: dict) -> None:
+    def set_prefs(self, connection: Connection, user_id: int, prefs: dict[str, Any]) -> None:
         self._upsert_user(connection, user_id, prefs=prefs)
 
     @transaction
-    def set_taste(self, connection: Connection, user_id: int, taste: dict) -> None:
+    def set_taste(self, connection: Connection, user_id: int, taste: dict[str, Any]) -> None:
         self._upsert_user(connection, user_id, taste=taste)
 
     @transaction
@@ -182,13 +186,13 @@ class Store:
 
     @transaction
     def add_reading(self, connection: Connection, user_id: int, source: str, probs: Mapping[str, float],
-                    confidence: float, at: datetime, meta: dict | None = None) -> int:
+                    confidence: float, at: datetime, meta: dict[str, Any] | None = None) -> int:
         """Store one reading (probabilities over EMOTIONS, normalised); returns its id."""
         return self._insert_reading(connection, user_id, source, probs, confidence, at, meta)
 
     @transaction
     def add_reading_and_read(self, connection: Connection, user_id: int, source: str, probs: Mapping[str, float],
-                             confidence: float, at: datetime, meta: dict | None = None, *,
+                             confidence: float, at: datetime, meta: dict[str, Any] | None = None, *,
                              since: datetime | None = None, per_source: int | None = None,
                              ) -> tuple[int, list[StoredReading]]:
         """add_reading, then the user's readings since `since` (the new one included; with
@@ -217,13 +221,13 @@ class Store:
         return self._recent(connection, user_id, since, until, per_source, bucket)
 
     def _insert_reading(self, connection: Connection, user_id: int, source: str, probs: Mapping[str, float],
-                        confidence: float, at: datetime, meta: dict | None) -> int:
+                        confidence: float, at: datetime, meta: dict[str, Any] | None) -> int:
         meta = meta or {}
         _check_derived(meta)
         row = dict(user_id=user_id, source=source, probs=as_probs(probs), confidence=float(confidence), at=at,
                    meta=meta)
         self._upsert_user(connection, user_id)
-        return connection.execute(readings.insert().values(row).returning(readings.c.id)).scalar_one()
+        return int(connection.execute(readings.insert().values(row).returning(readings.c.id)).scalar_one())
 
     @staticmethod
     def _readings(connection: Connection, user_id: int, since: datetime | None) -> list[StoredReading]:
@@ -249,7 +253,7 @@ class Store:
         if connection.dialect.name == "postgresql":
             # One statement that PostgreSQL plans once: a LATERAL index range scan per stretch and source,
             # each stopping after per_source rows. (A UNION of ~200 such queries spent its time planning.)
-            query = text(f"""
+            lateral = text(f"""
                 SELECT r.id, r.source, r.probs, r.confidence, r.at, r.meta
                 FROM unnest(CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[])) AS b(lo, hi)
                 CROSS JOIN unnest(CAST(:sources AS varchar[])) AS s(source)
@@ -257,7 +261,7 @@ class Store:
                     SELECT * FROM {readings.name} WHERE user_id = :user_id AND source = s.source
                     AND at >= b.lo AND at < b.hi ORDER BY at DESC, id DESC LIMIT :per_source) AS r
             """).columns(*columns)
-            rows = connection.execute(query, dict(starts=[lo for lo, _ in stretches], ends=[hi for _, hi in stretches],
+            rows = connection.execute(lateral, dict(starts=[lo for lo, _ in stretches], ends=[hi for _, hi in stretches],
                                                   sources=list(READING_SOURCES), user_id=user_id,
                                                   per_source=per_source))
             found = [StoredReading(**row._mapping) for row in rows]
@@ -318,7 +322,7 @@ class Store:
                            mood_label: str, at: datetime) -> int:
         row = dict(user_id=user_id, track_ids=list(track_ids), strategy=strategy, mood_label=mood_label, at=at)
         self._upsert_user(connection, user_id)
-        return connection.execute(recommendations.insert().values(row).returning(recommendations.c.id)).scalar_one()
+        return int(connection.execute(recommendations.insert().values(row).returning(recommendations.c.id)).scalar_one())
 
     @transaction
     def was_recommended(self, connection: Connection, user_id: int, track_id: str) -> bool:

@@ -1,8 +1,7 @@
 """Handlers grouped by concern; `register` wires them in the order they must run."""
 from __future__ import annotations
 
-from telegram.ext import Application
-
+from bot.context import BotApplication
 from bot.handlers import consent, errors, flood, guard, mood, other, playlist, prefs, privacy, selfie, text
 
 # Every update passes the flood limit, then the guard (private chats only, buttons only by their owner),
@@ -10,7 +9,7 @@ from bot.handlers import consent, errors, flood, guard, mood, other, playlist, p
 FLOOD_GROUP, GUARD_GROUP, GATE_GROUP = -3, -2, -1
 
 
-def register(app: Application) -> None:
+def register(app: BotApplication) -> None:
     app.add_handler(flood.LIMIT, group=FLOOD_GROUP)
     app.add_handler(guard.GUARD, group=GUARD_GROUP)
     app.add_handler(consent.GATE, group=GATE_GROUP)

@@ -7,7 +7,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 from bot import messages
 from bot.callbacks import Consent
 from bot.context import Context
-from bot.handlers.common import answer, button, edit_text
+from bot.handlers.common import answer, button, chat_message, edit_text, sender, tapped
 
 OPEN_COMMANDS = ("/start", "/help", "/privacy")  # they read nothing, so they need no consent
 
@@ -21,19 +21,19 @@ def intro(context: Context) -> str:
 
 
 async def start(update: Update, context: Context) -> None:
-    if await context.bot_data.service.consented(update.effective_user.id):
-        await update.effective_message.reply_text(f"{intro(context)}\n\n{messages.CONSENTED}")
+    if await context.bot_data.service.consented(sender(update)):
+        await chat_message(update).reply_text(f"{intro(context)}\n\n{messages.CONSENTED}")
     else:
-        await update.effective_message.reply_text(intro(context), reply_markup=consent_keyboard(update.effective_user.id))
+        await chat_message(update).reply_text(intro(context), reply_markup=consent_keyboard(sender(update)))
 
 
 async def answer_consent(update: Update, context: Context) -> None:
-    query = update.callback_query
+    query = tapped(update)
     await answer(query)
     yes = Consent.decode(query.data).yes
     svc = context.bot_data.service
-    if yes and not await svc.consented(update.effective_user.id):  # a double tap keeps the first time
-        await svc.set_consent(update.effective_user.id, True)
+    if yes and not await svc.consented(sender(update)):  # a double tap keeps the first time
+        await svc.set_consent(sender(update), True)
     await edit_text(query, f"{intro(context)}\n\n{messages.CONSENTED if yes else messages.DECLINED}")
 
 
@@ -48,13 +48,13 @@ async def gate(update: Update, context: Context) -> None:
             return
     if query and Consent.pattern().match(str(query.data)):
         return
-    if await context.bot_data.service.consented(update.effective_user.id):
+    if await context.bot_data.service.consented(sender(update)):
         return
     if query:
         await answer(query, messages.AGREE_FIRST, show_alert=True)
     elif message:
         await message.reply_text(f"{messages.CONSENT_NEEDED}\n\n{intro(context)}",
-                                 reply_markup=consent_keyboard(update.effective_user.id))
+                                 reply_markup=consent_keyboard(sender(update)))
     raise ApplicationHandlerStop
 
 

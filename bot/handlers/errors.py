@@ -16,7 +16,7 @@ async def on_error(update: object, context: Context) -> None:
     # Only ids and the exception's type and place: never the update, its text, or the exception's message.
     error = context.error
     where = update.update_id if isinstance(update, Update) else None
-    frames = "".join(traceback.format_tb(error.__traceback__))
+    frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
     log.error("update %s failed with %s:\n%s", where, type(error).__name__, frames)
     if isinstance(update, Update) and update.effective_chat:
         try:

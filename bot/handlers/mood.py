@@ -8,46 +8,55 @@ from bot import charts, messages
 from bot.callbacks import Feeling, NotMyMood, Playlist
 from bot.context import Context
 from bot.format import label, mood_reply
-from bot.handlers.common import answer, button, edit_text, feelings_keyboard, playlist_button
+from bot.handlers.common import (
+    answer,
+    button,
+    chat_message,
+    edit_text,
+    feelings_keyboard,
+    playlist_button,
+    sender,
+    tapped,
+)
 from bot.service import now
 
 HISTORY_DAYS = 7
 
 
 async def send_mood(update: Update, context: Context) -> None:
-    svc, owner = context.bot_data.service, update.effective_user.id
+    svc, owner = context.bot_data.service, sender(update)
     mood = await svc.mood(owner)
     if not mood.enough_evidence:
-        await update.effective_message.reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard(owner))
+        await chat_message(update).reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard(owner))
         return
     chart = await svc.off_loop(charts.mood_chart, mood)
     keyboard = InlineKeyboardMarkup([[button("🎵 Playlist", Playlist(owner)), button("✋ Not my mood", NotMyMood(owner))]])
-    await update.effective_message.reply_photo(chart, caption=mood_reply(mood, now()), reply_markup=keyboard)
+    await chat_message(update).reply_photo(chart, caption=mood_reply(mood, now()), reply_markup=keyboard)
 
 
 async def history(update: Update, context: Context) -> None:
     svc = context.bot_data.service
-    points = await svc.history(update.effective_user.id, days=HISTORY_DAYS)
+    points = await svc.history(sender(update), days=HISTORY_DAYS)
     if not any(mood.enough_evidence for _, mood in points):
-        await update.effective_message.reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard(update.effective_user.id))
+        await chat_message(update).reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard(sender(update)))
         return
     chart = await svc.off_loop(charts.history_chart, points)
-    await update.effective_message.reply_photo(chart, caption=messages.HISTORY.format(days=HISTORY_DAYS))
+    await chat_message(update).reply_photo(chart, caption=messages.HISTORY.format(days=HISTORY_DAYS))
 
 
 async def ask_feeling(update: Update, context: Context) -> None:
-    await answer(update.callback_query)
-    await update.effective_message.reply_text(messages.HOW_DO_YOU_FEEL,
-                                              reply_markup=feelings_keyboard(update.effective_user.id))
+    await answer(tapped(update))
+    await chat_message(update).reply_text(messages.HOW_DO_YOU_FEEL,
+                                              reply_markup=feelings_keyboard(sender(update)))
 
 
 async def correct(update: Update, context: Context) -> None:
-    query = update.callback_query
+    query = tapped(update)
     feeling = Feeling.decode(query.data).emotion
     await answer(query)
-    await context.bot_data.service.correct(update.effective_user.id, feeling)
+    await context.bot_data.service.correct(sender(update), feeling)
     await edit_text(query, messages.CORRECTED.format(feeling=label(feeling)),
-                    reply_markup=playlist_button(update.effective_user.id))
+                    reply_markup=playlist_button(sender(update)))
 
 
 HANDLERS = [

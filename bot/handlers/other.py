@@ -6,19 +6,19 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import messages
 from bot.context import Context
-from bot.handlers.common import answer
+from bot.handlers.common import answer, chat_message, tapped
 
 
 async def unsupported(update: Update, context: Context) -> None:
-    await update.effective_message.reply_text(messages.UNSUPPORTED)
+    await chat_message(update).reply_text(messages.UNSUPPORTED)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    await update.effective_message.reply_text(messages.UNKNOWN_COMMAND)
+    await chat_message(update).reply_text(messages.UNKNOWN_COMMAND)
 
 
 async def stale_button(update: Update, context: Context) -> None:
-    await answer(update.callback_query, messages.STALE_BUTTON)
+    await answer(tapped(update), messages.STALE_BUTTON)
 
 
 # Registered last in their group: they catch what no other handler took.

@@ -1,14 +1,14 @@
 """/playlist [match|lift|calm], its buttons, and 👍/👎 feedback per track."""
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import messages
 from bot.callbacks import NotMyMood, Playlist, Vote
 from bot.context import Context
 from bot.format import playlist_reply
-from bot.handlers.common import answer, button, edit_markup, feelings_keyboard
+from bot.handlers.common import answer, button, chat_message, edit_markup, feelings_keyboard, sender, tapped
 from music import STRATEGIES, Recommendation
 
 USAGE = "Use <code>/playlist</code>, or <code>/playlist " + "|".join(STRATEGIES) + "</code>."
@@ -26,37 +26,37 @@ def feedback_keyboard(rec: Recommendation, owner: int) -> InlineKeyboardMarkup:
 
 
 async def send_playlist(update: Update, context: Context, strategy: str | None) -> None:
-    svc, owner = context.bot_data.service, update.effective_user.id
+    svc, owner = context.bot_data.service, sender(update)
     mood = await svc.mood(owner)
     if not mood.enough_evidence:
-        await update.effective_message.reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard(owner))
+        await chat_message(update).reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard(owner))
         return
     rec = await svc.playlist(owner, mood, strategy)
-    await update.effective_message.reply_text(playlist_reply(mood, rec), reply_markup=feedback_keyboard(rec, owner),
+    await chat_message(update).reply_text(playlist_reply(mood, rec), reply_markup=feedback_keyboard(rec, owner),
                                               disable_web_page_preview=True)
 
 
 async def playlist_command(update: Update, context: Context) -> None:
     strategy = context.args[0].lower() if context.args else None
     if strategy is not None and strategy not in STRATEGIES:
-        await update.effective_message.reply_text(USAGE)
+        await chat_message(update).reply_text(USAGE)
         return
     await send_playlist(update, context, strategy)
 
 
 async def playlist_button(update: Update, context: Context) -> None:
-    await answer(update.callback_query)
-    await send_playlist(update, context, Playlist.decode(update.callback_query.data).strategy or None)
+    await answer(tapped(update))
+    await send_playlist(update, context, Playlist.decode(tapped(update).data).strategy or None)
 
 
 async def feedback(update: Update, context: Context) -> None:
-    query = update.callback_query
+    query = tapped(update)
     vote = Vote.decode(query.data)
     if not await context.bot_data.service.feedback(vote.owner, vote.track_id, bool(vote.liked)):
         await answer(query, messages.STALE_BUTTON)  # not a track we suggested to this user: nothing stored
         return
     await answer(query, messages.VOTED_UP if vote.liked else messages.VOTED_DOWN)
-    markup = query.message.reply_markup if query.message else None  # None: the message is too old to see
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None  # None: too old to see
     if markup is None:
         return
     # Tick the chosen thumb of this track's pair; the other one loses its tick.

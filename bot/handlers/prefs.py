@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import messages
 from bot.callbacks import PrefsAction
 from bot.context import Context
-from bot.handlers.common import answer, button, edit_text
+from bot.handlers.common import answer, button, chat_message, edit_text, sender, tapped
 from music import STRATEGIES, Preferences
 from music.links import SERVICES
 
@@ -55,13 +55,13 @@ async def show(update: Update, context: Context) -> None:
     if context.args:
         await apply_text(update, context, " ".join(context.args))
         return
-    prefs = await context.bot_data.service.preferences(update.effective_user.id)
-    await update.effective_message.reply_text(describe(prefs), reply_markup=keyboard(prefs, update.effective_user.id))
+    prefs = await context.bot_data.service.preferences(sender(update))
+    await chat_message(update).reply_text(describe(prefs), reply_markup=keyboard(prefs, sender(update)))
 
 
 async def apply_text(update: Update, context: Context, text: str) -> None:
     """Free text like "telugu, lo-fi, sid sriram" adds to what the user has."""
-    prefs, unknown = await context.bot_data.service.add_preferences(update.effective_user.id, text)
+    prefs, unknown = await context.bot_data.service.add_preferences(sender(update), text)
     words = ", ".join(unknown)
     if len(words) > MAX_UNKNOWN_SHOWN:  # quote the start of it; the reply must stay under Telegram's 4096
         words = words[:MAX_UNKNOWN_SHOWN].rsplit(", ", 1)[0] + " …"
@@ -69,18 +69,18 @@ async def apply_text(update: Update, context: Context, text: str) -> None:
     text = describe(prefs)
     if len(text) + len(note) <= MessageLimit.MAX_TEXT_LENGTH:
         text += note
-    await update.effective_message.reply_text(text, reply_markup=keyboard(prefs, update.effective_user.id))
+    await chat_message(update).reply_text(text, reply_markup=keyboard(prefs, sender(update)))
 
 
 async def press(update: Update, context: Context) -> None:
-    query = update.callback_query
+    query = tapped(update)
     await answer(query)
     svc = context.bot_data.service
-    prefs = await svc.preferences(update.effective_user.id)
+    prefs = await svc.preferences(sender(update))
     action = PrefsAction.decode(query.data).action
     if action == "ask":
-        await svc.await_answer(update.effective_user.id, AWAITING)
-        await query.message.reply_text(messages.PREFS_ASK)
+        await svc.await_answer(sender(update), AWAITING)
+        await chat_message(update).reply_text(messages.PREFS_ASK)
         return
     if action == "explicit":
         prefs = replace(prefs, explicit=not prefs.explicit)
@@ -90,8 +90,8 @@ async def press(update: Update, context: Context) -> None:
         prefs = replace(prefs, service=action.removeprefix("service="))
     else:
         prefs = replace(prefs, strategy=action.removeprefix("strategy="))
-    await svc.save_preferences(update.effective_user.id, prefs)
-    await edit_text(query, describe(prefs), reply_markup=keyboard(prefs, update.effective_user.id))
+    await svc.save_preferences(sender(update), prefs)
+    await edit_text(query, describe(prefs), reply_markup=keyboard(prefs, sender(update)))
 
 
 HANDLERS = [

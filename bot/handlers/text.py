@@ -14,25 +14,26 @@ from bot import messages
 from bot.context import Context
 from bot.format import label
 from bot.handlers import mood, playlist, prefs
-from bot.handlers.common import playlist_button
+from bot.handlers.common import chat_message, playlist_button, sender
 
 ASKS_MOOD = re.compile(r"\b(how (do|am) i (feel|feeling|doing)|(what'?s|what is) my mood|my mood\?)", re.IGNORECASE)
 ASKS_MUSIC = re.compile(r"\b(playlist|music|songs?|tunes|play (me )?something)\b", re.IGNORECASE)
 
 
 async def text(update: Update, context: Context) -> None:
-    message = update.effective_message
-    if await context.bot_data.service.awaited(update.effective_user.id) == prefs.AWAITING:
+    message = chat_message(update)
+    assert message.text is not None, "registered for text messages"
+    if await context.bot_data.service.awaited(sender(update)) == prefs.AWAITING:
         await prefs.apply_text(update, context, message.text)
         return
-    result = await context.bot_data.service.read_text(update.effective_user.id, message.text)
+    result = await context.bot_data.service.read_text(sender(update), message.text)
     if ASKS_MUSIC.search(message.text):
         await playlist.send_playlist(update, context, None)
     elif ASKS_MOOD.search(message.text):
         await mood.send_mood(update, context)
     elif result.changed_clearly:
         await message.reply_text(messages.MOOD_CHANGED.format(feeling=label(result.after.label)),
-                                 reply_markup=playlist_button(update.effective_user.id))
+                                 reply_markup=playlist_button(sender(update)))
 
 
 HANDLERS = [MessageHandler(filters.TEXT & ~filters.COMMAND, text)]

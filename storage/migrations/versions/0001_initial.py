@@ -16,7 +16,7 @@ RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 At = sa.DateTime(timezone=True)
 
 
-def _user_id(primary_key: bool = False) -> sa.Column:
+def _user_id(primary_key: bool = False) -> sa.Column[int]:
     return sa.Column("user_id", sa.BigInteger(), sa.ForeignKey("users.id", ondelete="CASCADE"),
                      primary_key=primary_key, nullable=False)
 
