@@ -21,6 +21,8 @@ from nlp.analyzer import DTYPES
 from training.text import data
 
 SHORT_TOKENS = 64
+HINDI = ["मुझे तुम पर बहुत गुस्सा आ रहा है", "आज मैं बहुत खुश हूँ, मुझे नौकरी मिल गई!", "मेरा दिन अच्छा नहीं था",
+         "क्या तुम कल आ रहे हो?", "मैं बहुत थक गया हूँ और उदास हूँ"]
 TARGETS = "targets: p50 <= 15 ms per message, >= 300 messages/s batched, on 2 cores"
 
 
@@ -68,6 +70,11 @@ def main() -> None:
     throughput = len(batch) / (time.perf_counter() - start)
     long_text = " ".join(short)[:4096]
     long_ms = milliseconds(lambda: analyzer.analyze(long_text), 5)
+    # With the previous message as context (the second segment), and a Hindi message (the multilingual head).
+    pairs = iter(zip(short[-args.single:], short[-args.single - 1:]))
+    context_ms = milliseconds(lambda: analyzer.analyze(*next(pairs)), args.single)
+    hindi = iter(HINDI * (args.single // len(HINDI) + 1))
+    hindi_ms = milliseconds(lambda: analyzer.analyze(next(hindi)), min(args.single, 100))
 
     result = {
         "threads": args.threads, "dtype": str(analyzer.dtype).removeprefix("torch."), "load_s": round(load_s, 2),
@@ -76,6 +83,8 @@ def main() -> None:
         "single_mean_tokens": round(float(np.mean(short_lengths[-args.single:])), 1),
         "batch_messages_per_s": round(throughput), "batch_size": len(batch),
         "long_4096_chars_p50_ms": round(float(np.median(long_ms)), 1),
+        "with_context_p50_ms": round(float(np.percentile(context_ms, 50)), 1),
+        "hindi_p50_ms": round(float(np.percentile(hindi_ms, 50)), 1), "multilingual_head": bool(analyzer.multilingual),
         "rss_mb": round(rss_mb()), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     print(f"bench.nlp ({TARGETS})")

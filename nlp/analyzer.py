@@ -104,11 +104,16 @@ class TextAnalyzer:
         if not keep:
             return readings
         previous = [self._context((contexts or [None] * len(texts))[i]) for i in keep]
-        probs = F.softmax(self.log_probs([cleaned[i] for i in keep], previous) / self.temperature, dim=1)
         languages = [lang.detect(texts[i]) for i in keep]
-        foreign = [row for row, language in enumerate(languages) if language.english_share < 1]
+        # Each model reads its share of the letters: an all-Hindi line goes to the multilingual head alone,
+        # an English line never reaches it.
+        english = [row for row, language in enumerate(languages) if language.english_share > 0 or not self.multilingual]
+        foreign = [row for row, language in enumerate(languages) if language.english_share < 1] if self.multilingual else []
+        probs = torch.zeros(len(keep), len(EMOTIONS))
+        if english:
+            log_probs = self.log_probs([cleaned[keep[row]] for row in english], [previous[row] for row in english])
+            probs[english] = F.softmax(log_probs / self.temperature, dim=1)
         if self.multilingual and foreign:
-            # Each model reads its share of the letters: all-Hindi text is read by the multilingual head alone.
             share = torch.tensor([languages[row].english_share for row in foreign])[:, None]
             other = self.multilingual.probs([cleaned[keep[row]] for row in foreign])
             probs[foreign] = share * probs[foreign] + (1 - share) * other

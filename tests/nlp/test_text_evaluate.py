@@ -29,11 +29,6 @@ def test_fixed_sample_of_each_split_matches_the_card(analyzer, metrics, split):
         assert scores[key] == pytest.approx(card[key], abs=0.02), key  # same model, same path, same lines
 
 
-def test_the_card_meets_the_calibration_target_on_every_validation_set(metrics):
-    for split in ("goemotions_dev", "meld_validation", "dailydialog_holdout"):
-        assert metrics["splits"][split]["ece_after_temperature"] <= 0.05, split
-
-
 def test_questions_and_the_lexicon_baseline():
     assert is_question("what time is it?") and not is_question("it is late.")
     assert list(nrc_labels(["I am so angry and furious", "the meeting is on tuesday"])) == [0, 6]

@@ -219,18 +219,22 @@ def main() -> None:
     parser.add_argument("--dtype", choices=DTYPES, default="auto",
                         help="the math's precision; auto = what the bot picks on this CPU (nlp.analyzer.fast_dtype)")
     parser.add_argument("--splits", nargs="*", default=list(SPLITS), choices=list(SPLITS))
+    parser.add_argument("--english-only", action="store_true", help="without the multilingual head (nlp.multilingual)")
+    parser.add_argument("--no-context", action="store_true", help="skip the runs with an earlier line as context")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave metrics.json and the card alone")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     model_dir = Path(args.model)
-    analyzer = TextAnalyzer(model_dir, dtype=DTYPES[args.dtype])
-    metrics: dict = {"dtype": str(analyzer.dtype).removeprefix("torch."), "splits": {}}
+    analyzer = TextAnalyzer(model_dir, dtype=DTYPES[args.dtype],
+                            **({"multilingual_dir": None} if args.english_only else {}))
+    metrics: dict = {"dtype": str(analyzer.dtype).removeprefix("torch."), "multilingual_head": bool(analyzer.multilingual),
+                     "splits": {}}
     matrices = {}
     for name in args.splits:
         examples = SPLITS[name]()
-        metrics["splits"][name], matrices[name] = evaluate_split(analyzer, examples, contexts=bool(examples.previous))
+        metrics["splits"][name], matrices[name] = evaluate_split(analyzer, examples, contexts=bool(examples.previous) and not args.no_context)
         print(name, json.dumps(metrics["splits"][name]), flush=True)
     metrics["weights_mb"] = round(sum(f.stat().st_size for f in model_dir.glob("*.safetensors")) / 2**20, 1)
     results = results_markdown(metrics, matrices)

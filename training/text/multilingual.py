@@ -5,9 +5,8 @@
 The head (multinomial logistic regression, 384 x 7) is fitted on English lines only (GoEmotions train,
 MELD train, the trained-on half of DailyDialog validation, the same labels as training.text.train) and
 read in other languages through e5's shared multilingual space (zero-shot cross-lingual transfer). Its
-inverse regularisation C and the neutral offset are chosen on the Hindi validation set (BHAAV, the
-only non-English labelled data we have) and the English validation sets; the temperature is fitted on
-all of them. Embeddings are cached under --cache so reruns are quick.
+inverse regularisation C, the neutral offset and the temperature are chosen on the Hindi validation
+set (BHAAV, the only non-English labelled data we have); the English validation sets are reported. Embeddings are cached under --cache so reruns are quick.
 """
 from __future__ import annotations
 
@@ -78,22 +77,22 @@ def main(settings: Settings) -> dict:
             out[name] = round(single_label_macro_f1(logits, ex)[0], 4)
         return out
 
+    # Chosen on Hindi, the only non-English labelled set, which is what the head is for (English text
+    # goes to the English model); the English validation sets are reported beside.
     trials = []
-    for c in (0.1, 0.3, 1.0, 3.0, 10.0):
+    for c in (0.1, 0.3, 1.0, 3.0):
         head = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(features, labels)
-        for offset in np.round(np.arange(-1.0, 2.01, 0.25), 2):
-            s = scores(head, float(offset))
-            trials.append({"C": c, "neutral_offset": float(offset), **s,
-                           "mean": round(float(np.mean(list(s.values()))), 4)})
-        print(json.dumps(trials[-1]), flush=True)
-    best = max(trials, key=lambda t: t["mean"])
+        for offset in np.round(np.arange(-0.5, 1.01, 0.25), 2):
+            trials.append({"C": c, "neutral_offset": float(offset), **scores(head, float(offset))})
+            print(json.dumps(trials[-1]), flush=True)
+    best = max(trials, key=lambda t: t["hindi"])
     head = LogisticRegression(C=best["C"], max_iter=2000, class_weight="balanced").fit(features, labels)
     weight = torch.from_numpy(head.coef_).float()
     bias = torch.from_numpy(head.intercept_).float()
     bias[NEUTRAL] += best["neutral_offset"]
-    logits = torch.cat([torch.from_numpy(x[name]) @ weight.T + bias for name in validation])
-    targets = torch.cat([torch.from_numpy(validation[name].targets) for name in validation])
-    temperature = fit_temperature(logits, targets, np.ones(len(targets), dtype=bool))
+    hindi = validation["hindi"]
+    logits = torch.from_numpy(x["hindi"]) @ weight.T + bias
+    temperature = fit_temperature(logits, torch.from_numpy(hindi.targets), np.ones(len(hindi), dtype=bool))
     out = Path(settings.out)
     out.mkdir(parents=True, exist_ok=True)
     save_file({"weight": weight.contiguous(), "bias": bias.contiguous()}, out / "head.safetensors")
