@@ -47,12 +47,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (the target is 2 cores)")
     parser.add_argument("--messages", type=int, default=2000, help="messages for the batched throughput")
     parser.add_argument("--single", type=int, default=300, help="messages timed one at a time")
+    parser.add_argument("--english-only", action="store_true", help="without the multilingual head")
     parser.add_argument("--dtype", choices=DTYPES, default="auto", help="the math's precision (auto: as the bot)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     start = time.perf_counter()
-    analyzer = TextAnalyzer(args.model or DEFAULT_MODEL_DIR, dtype=DTYPES[args.dtype])
+    analyzer = TextAnalyzer(args.model or DEFAULT_MODEL_DIR, dtype=DTYPES[args.dtype],
+                            **({"multilingual_dir": None} if args.english_only else {}))
     load_s = time.perf_counter() - start
 
     texts = data.load("test").texts

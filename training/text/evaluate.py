@@ -207,7 +207,8 @@ def history_markdown(training: dict) -> str:
     rows = [f"| {h['epoch']} | {h['loss']:.4f} | " + " | ".join(f"{h['macro_f1'][k]:.4f}" for k in
             ("goemotions_dev/none", "meld_validation/none", "dailydialog_holdout/none")) + f" | {h['seconds']:.0f} |"
             for h in training["history"]]
-    return "\n".join(["| epoch | train loss | dev macro-F1: GoEmotions | MELD | DailyDialog (held-out half) | seconds |",
+    return "\n".join(["| epoch | train loss | validation macro-F1 (before the neutral offset): GoEmotions dev | MELD "
+                      "| DailyDialog (held-out half) | seconds |",
                       "| --- | --- | --- | --- | --- | --- |", *rows, "",
                       f"Kept: epoch {training['best_epoch']}; neutral logit offset {training['neutral_offset']}; "
                       f"temperature {training['temperature']}."])
