@@ -84,7 +84,7 @@ class TextAnalyzer:
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
         self.pad_token_id = self.tokenizer.token_to_id("[PAD]")
-        self.cls_id, self.sep_id = self.tokenizer.token_to_id("[CLS]"), self.tokenizer.token_to_id("[SEP]")
+        self.cls_id, self.sep_id = (self._special(token) for token in ("[CLS]", "[SEP]"))
         lang.identifier()  # load the language model now, not on the first message
         self.multilingual = (multilingual.MultilingualReader(multilingual_dir, self.dtype)
                              if multilingual_dir and Path(multilingual_dir).exists() and multilingual.installed() else None)
@@ -121,6 +121,12 @@ class TextAnalyzer:
             readings[i] = self._reading(texts[i], dict(zip(EMOTIONS, row)), language, bool(self.multilingual))
         return readings
 
+    def _special(self, token: str) -> int:
+        token_id = self.tokenizer.token_to_id(token)
+        if token_id is None:
+            raise ValueError(f"the tokenizer has no {token} token")
+        return token_id
+
     @staticmethod
     def _context(context: str | None) -> str:
         """The cleaned previous message, or '' when there is none worth reading."""
@@ -136,8 +142,8 @@ class TextAnalyzer:
         previous = self.tokenizer.encode_batch(contexts, add_special_tokens=False)
         windows, owners = [], []
         for i, (message, context) in enumerate(zip(messages, previous)):
-            for ids, types in segments.windows(message.ids, context.ids, self.chunk_tokens, self.cls_id, self.sep_id):
-                windows.append((torch.tensor(ids), torch.tensor(types)))
+            for ids, kinds in segments.windows(message.ids, context.ids, self.chunk_tokens, self.cls_id, self.sep_id):
+                windows.append((torch.tensor(ids), torch.tensor(kinds)))
                 owners.append(i)
         owner = torch.tensor(owners)
         window_log_probs = torch.empty(len(windows), len(EMOTIONS))

@@ -21,6 +21,7 @@ import math
 import re
 import struct
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -47,7 +48,7 @@ def weights_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "e5-small-q4.bin"
 
 
-def _read(path: Path) -> tuple[dict, dict[str, np.ndarray], UnigramTokenizer]:
+def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray], UnigramTokenizer]:
     """Header fields, raw tensors (fp32 arrays, or uint8 [rows, blocks, 18] for Q4_0 matrices), tokenizer."""
     blob = path.read_bytes()
     if blob[:4] != b"E5S1":
@@ -74,7 +75,7 @@ def _read(path: Path) -> tuple[dict, dict[str, np.ndarray], UnigramTokenizer]:
     at += 8 + norm_bytes
     count, = struct.unpack_from("<i", blob, at)
     at += 4
-    tensors = {}
+    tensors: dict[str, np.ndarray] = {}
     for _ in range(count):
         length, = struct.unpack_from("<H", blob, at)
         name = blob[at + 2:at + 2 + length].decode()
@@ -141,6 +142,8 @@ def _dequantise(blocks: torch.Tensor) -> torch.Tensor:
 class QuantisedEmbedding(nn.Module):
     """A 4-bit embedding table, dequantised row by row as it is looked up."""
 
+    blocks: torch.Tensor
+
     def __init__(self, blocks: torch.Tensor):
         super().__init__()
         self.register_buffer("blocks", blocks)  # uint8 [vocab, hidden / 32, 18]
@@ -152,7 +155,10 @@ class QuantisedEmbedding(nn.Module):
 class E5Encoder(nn.Module):
     """Token ids [B, L] and attention mask [B, L] -> L2-normalised mean-pooled embeddings [B, 384]."""
 
-    def __init__(self, header: dict, tensors: dict[str, np.ndarray], dtype: torch.dtype):
+    position: torch.Tensor
+    token_type: torch.Tensor
+
+    def __init__(self, header: dict[str, Any], tensors: dict[str, np.ndarray], dtype: torch.dtype):
         super().__init__()
         hidden = header["hidden"]
         cfg = Config(vocab_size=header["vocab"], hidden_size=hidden, num_hidden_layers=header["layers"],
