@@ -19,6 +19,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PY) -m pip install -q $(TORCH_INDEX) -c constraints.txt -e ".[test]"
 	# facenet-pytorch pins torch<2.3 and numpy<2; its code runs fine on ours.
 	$(PY) -m pip install -q --no-deps -c constraints.txt facenet-pytorch==2.6.0
+	# nrclex: only its NRC lexicon file is read (training/text/evaluate.py), not its TextBlob front end.
+	$(PY) -m pip install -q --no-deps -c constraints.txt nrclex==4.1.0
 	touch $@
 
 run: install

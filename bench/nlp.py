@@ -21,6 +21,8 @@ from nlp.analyzer import DTYPES
 from training.text import data
 
 SHORT_TOKENS = 64
+HINDI = ["मुझे तुम पर बहुत गुस्सा आ रहा है", "आज मैं बहुत खुश हूँ, मुझे नौकरी मिल गई!", "मेरा दिन अच्छा नहीं था",
+         "क्या तुम कल आ रहे हो?", "मैं बहुत थक गया हूँ और उदास हूँ"]
 TARGETS = "targets: p50 <= 15 ms per message, >= 300 messages/s batched, on 2 cores"
 
 
@@ -45,12 +47,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (the target is 2 cores)")
     parser.add_argument("--messages", type=int, default=2000, help="messages for the batched throughput")
     parser.add_argument("--single", type=int, default=300, help="messages timed one at a time")
+    parser.add_argument("--english-only", action="store_true", help="without the multilingual head")
     parser.add_argument("--dtype", choices=DTYPES, default="auto", help="the math's precision (auto: as the bot)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     start = time.perf_counter()
-    analyzer = TextAnalyzer(args.model or DEFAULT_MODEL_DIR, dtype=DTYPES[args.dtype])
+    analyzer = TextAnalyzer(args.model or DEFAULT_MODEL_DIR, dtype=DTYPES[args.dtype],
+                            **({"multilingual_dir": None} if args.english_only else {}))
     load_s = time.perf_counter() - start
 
     texts = data.load("test").texts
@@ -68,6 +72,11 @@ def main() -> None:
     throughput = len(batch) / (time.perf_counter() - start)
     long_text = " ".join(short)[:4096]
     long_ms = milliseconds(lambda: analyzer.analyze(long_text), 5)
+    # With the previous message as context (the second segment), and a Hindi message (the multilingual head).
+    pairs = iter(zip(short[-args.single:], short[-args.single - 1:]))
+    context_ms = milliseconds(lambda: analyzer.analyze(*next(pairs)), args.single)
+    hindi = iter(HINDI * (args.single // len(HINDI) + 1))
+    hindi_ms = milliseconds(lambda: analyzer.analyze(next(hindi)), min(args.single, 100))
 
     result = {
         "threads": args.threads, "dtype": str(analyzer.dtype).removeprefix("torch."), "load_s": round(load_s, 2),
@@ -76,6 +85,8 @@ def main() -> None:
         "single_mean_tokens": round(float(np.mean(short_lengths[-args.single:])), 1),
         "batch_messages_per_s": round(throughput), "batch_size": len(batch),
         "long_4096_chars_p50_ms": round(float(np.median(long_ms)), 1),
+        "with_context_p50_ms": round(float(np.percentile(context_ms, 50)), 1),
+        "hindi_p50_ms": round(float(np.percentile(hindi_ms, 50)), 1), "multilingual_head": bool(analyzer.multilingual),
         "rss_mb": round(rss_mb()), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     print(f"bench.nlp ({TARGETS})")

@@ -71,7 +71,8 @@ class Layer(nn.Module):
 
 
 class TextClassifier(nn.Module):
-    """Token ids [B, L] and attention mask [B, L] (1 = token, 0 = padding) -> logits [B, num_labels]."""
+    """Token ids [B, L], attention mask [B, L] (1 = token, 0 = padding) and optional token types [B, L]
+    -> logits [B, num_labels]."""
 
     def __init__(self, cfg: Config):
         super().__init__()
@@ -83,10 +84,12 @@ class TextClassifier(nn.Module):
         self.pooler = nn.Linear(cfg.hidden_size, cfg.hidden_size)
         self.classifier = nn.Linear(cfg.hidden_size, cfg.num_labels)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
         length = input_ids.shape[1]
-        # Single-sentence input: every token has type 0.
-        x = self.word(input_ids) + self.position.weight[:length] + self.token_type.weight[0]
+        # Token type 0: the message; 1: an earlier message given as context (nlp.segments).
+        types = self.token_type.weight[0] if token_type_ids is None else self.token_type(token_type_ids)
+        x = self.word(input_ids) + self.position.weight[:length] + types
         x = self.embedding_norm(x)
         attend = attention_mask.bool()[:, None, None, :]  # every query may look at every real token
         for layer in self.layers:

@@ -57,3 +57,14 @@ def test_the_bots_default_precision_reads_like_fp32(analyzer, fp32):
     for ours, exact in zip(analyzer.analyze_many(texts), fp32.analyze_many(texts)):
         assert ours.emotion == exact.emotion
         assert max(abs(ours.probs[k] - exact.probs[k]) for k in ours.probs) < 0.03
+
+
+def test_context_pair_matches_transformers_sentence_pairs(reference, fp32):
+    """With a previous message, the input is BERT's sentence pair ([CLS] message [SEP] context [SEP],
+    token types 0 then 1), as transformers' tokenizer builds it and its model reads it."""
+    model, tokenizer = reference
+    message, context = "no.", "did you get the job?"
+    pair = tokenizer(clean(message), clean(context), return_tensors="pt")
+    with torch.inference_mode():
+        expected = F.log_softmax(model(**pair).logits[0], dim=0)
+    torch.testing.assert_close(fp32.log_probs([clean(message)], [clean(context)])[0], expected, atol=1e-4, rtol=1e-4)

