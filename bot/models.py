@@ -27,7 +27,8 @@ def _blank_jpeg() -> bytes:
 def load_models(settings: Settings) -> Models:
     """Load both analyzers once and run each once, so the first user doesn't pay the warm-up."""
     torch.set_num_threads(settings.torch_threads)
-    models = Models(FaceAnalyzer(model_dir=settings.face_model_dir), TextAnalyzer(model_dir=settings.text_model_dir))
+    text = TextAnalyzer(model_dir=settings.text_model_dir, multilingual_dir=settings.text_multilingual_dir)
+    models = Models(FaceAnalyzer(model_dir=settings.face_model_dir), text)
     models.face.analyze(_blank_jpeg())
     models.text.analyze("warming up, feeling fine")
     return models

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,12 +35,19 @@ class Settings(BaseSettings):
 
     face_model_dir: Path = ROOT / "models" / "face_emotion"
     text_model_dir: Path = ROOT / "models" / "text_emotion"
+    # Non-English text read by the multilingual-e5 head (about 175 MB more memory); off: English model only.
+    text_multilingual_dir: Path | None = ROOT / "models" / "text_emotion_multilingual"
     inference_threads: int = 2  # bounded: one slow photo never takes every core
     torch_threads: int = 1  # per inference thread; threads x this ~ cores
     max_concurrent_updates: int = 256
     flood_burst: int = 20  # per user: this many updates at once, then...
     flood_per_second: float = 2.0  # ...this many per second
     telegram_rate_limit: float = 30.0  # whole bot, requests/s (Telegram's documented limit)
+
+    @field_validator("health_file", "text_multilingual_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
