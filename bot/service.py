@@ -78,14 +78,17 @@ class Service:
         await self.store.set_consent(user_id, yes)
 
     # -- readings ----------------------------------------------------------------------------
-    async def read_selfie(self, user_id: int, data: bytes) -> SelfieResult:
-        """Faces largest first. Raises vision.ImageError for an unreadable image."""
-        faces = await self.off_loop(self.models.face.analyze, data)
+    async def read_selfie(self, user_id: int, data: bytes, video: bool = False) -> SelfieResult:
+        """Faces largest first (in a video: the face seen in most frames first, its frames pooled).
+        Raises vision.ImageError for an unreadable image, vision.VideoError for an unreadable video."""
+        read = self.models.face.analyze_video if video else self.models.face.analyze
+        faces = await self.off_loop(read, data)
         if not faces:
             return SelfieResult(faces, None)
         face = faces[0]
         at = now()
-        _, readings = await self._add_reading(user_id, "face", face.probs, face.confidence, at, {"faces": len(faces)})
+        meta = {"faces": len(faces), "video_frames": face.frames} if video else {"faces": len(faces)}
+        _, readings = await self._add_reading(user_id, "face", face.probs, face.confidence, at, meta)
         return SelfieResult(faces, estimate(readings, at))
 
     async def read_text(self, user_id: int, text: str) -> TextResult:
