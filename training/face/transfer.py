@@ -131,6 +131,7 @@ def row(name: str, jaffe_logp: np.ndarray, public_logp: np.ndarray, jaffe: real_
 def retrained_head(network: Network, features: torch.Tensor, target: torch.Tensor, weight: torch.Tensor,
                    class_weight: torch.Tensor | None = None, decay: float = 1e-3) -> torch.nn.Linear:
     """A product head refitted (full batch, L-BFGS, from the shipped head) on frozen features."""
+    features = features.clone()  # made under inference_mode, which autograd may not save
     head = torch.nn.Linear(features.shape[1], len(EMOTIONS))
     head.load_state_dict(network.model.product.state_dict())
     optimiser = torch.optim.LBFGS(head.parameters(), lr=0.5, max_iter=300, history_size=20,
