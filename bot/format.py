@@ -30,11 +30,13 @@ def mood_line(mood: Mood) -> str:
     return line + ", but <i>mixed</i>" if mood.mixed else line
 
 
-def faces_reply(faces: list[Face], mood: Mood) -> str:
+def faces_reply(faces: list[Face], mood: Mood, video: bool = False) -> str:
     face = faces[0]
     text = f"You look {label(face.emotion)} ({face.confidence:.0%})."
     if len(faces) > 1:
-        text = f"I see {len(faces)} faces; I read the largest one. " + text
+        text = f"I see {len(faces)} faces; I read the {'one in most frames' if video else 'largest one'}. " + text
+    if video:
+        text = f"🎥 From your video ({face.frames} frames): " + text[0].lower() + text[1:]
     return f"{text}\n{mood_line(mood)}"
 
 

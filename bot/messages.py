@@ -31,7 +31,7 @@ PRIVACY = (
 )
 HELP = (
     "<b>What I understand</b>\n"
-    "📷 a selfie (photo or image file): I read your expression\n"
+    "📷 a selfie (photo, image file, video note or short video): I read your expression\n"
     "💬 messages: I quietly note how they feel\n"
     "/mood: what I think you feel, and why\n"
     "/playlist [match|lift|calm]: music for it (match your mood, lift it, or calm it)\n"
@@ -46,6 +46,9 @@ UNSUPPORTED = (
 NO_FACE = (
     "I couldn't find a face in that picture. A selfie works best: face the camera, "
     "in good light, not too far away."
+)
+NO_FACE_VIDEO = (
+    "I couldn't find a face in that video. Hold the camera at arm's length, facing you, in good light."
 )
 TOO_BIG = "That file is too big for me (over {mb} MB). A normal selfie is plenty."
 NO_MOOD = (
@@ -62,6 +65,7 @@ PREFS_ASK = (
     "(languages, genres, artists, and where you listen: Spotify, YouTube Music or JioSaavn)."
 )
 UNREADABLE_IMAGE = "I couldn't read that image: {reason}. A normal photo works best."
+UNREADABLE_VIDEO = "I couldn't read that video: {reason}. A short selfie video works best."
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 STALE_BUTTON = "That button is no longer active."
 AGREE_FIRST = "Please send /start and agree first."

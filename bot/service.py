@@ -91,14 +91,17 @@ class Service:
         await self.store.set_consent(user_id, yes)
 
     # -- readings ----------------------------------------------------------------------------
-    async def read_selfie(self, user_id: int, data: bytes) -> SelfieResult:
-        """Faces largest first. Raises vision.ImageError for an unreadable image."""
-        faces = await self.off_loop(self.models.face.analyze, data)
+    async def read_selfie(self, user_id: int, data: bytes, video: bool = False) -> SelfieResult:
+        """Faces largest first (in a video: the face seen in most frames first, its frames pooled).
+        Raises vision.ImageError for an unreadable image, vision.VideoError for an unreadable video."""
+        read = self.models.face.analyze_video if video else self.models.face.analyze
+        faces = await self.off_loop(read, data)
         if not faces:
             return SelfieResult(faces, None)
         face = faces[0]
         at = now()
-        _, readings = await self._add_reading(user_id, "face", face.probs, face.confidence, at, {"faces": len(faces)})
+        meta = {"faces": len(faces), "video_frames": face.frames} if video else {"faces": len(faces)}
+        _, readings = await self._add_reading(user_id, "face", face.probs, face.confidence, at, meta)
         return SelfieResult(faces, await self._fuse(readings, at))
 
     async def read_text(self, user_id: int, text: str) -> TextResult:
@@ -121,7 +124,7 @@ class Service:
 
     # -- mood --------------------------------------------------------------------------------
     async def _add_reading(self, user_id: int, source: str, probs: dict[str, float], confidence: float,
-                           at: datetime, meta: dict[str, object] | None = None) -> tuple[Reading, list[Reading]]:
+                           at: datetime, meta: dict[str, Any] | None = None) -> tuple[Reading, list[Reading]]:
         """Store a reading; returns it and the user's readings in the mood window (it included)."""
         new_id, rows = await self.store.add_reading_and_read(user_id, source, probs, confidence, at, meta,
                                                              since=at - MOOD_WINDOW, per_source=MOOD_PER_SOURCE)

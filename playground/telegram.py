@@ -492,6 +492,12 @@ class FakeUser:
                   "file_size": len(jpeg)}]
         return await self.send(photo=sizes)
 
+    async def send_video_note(self, mp4: bytes, length: int = 384, duration: int = 1) -> int:
+        file_id = self.api.upload(mp4)
+        note = {"file_id": file_id, "file_unique_id": file_id, "length": length, "duration": duration,
+                "file_size": len(mp4)}
+        return await self.send(video_note=note)
+
     async def send_document(self, data: bytes, mime_type: str, file_name: str, file_size: int | None = None) -> int:
         file_id = self.api.upload(data)
         document = {"file_id": file_id, "file_unique_id": file_id, "file_name": file_name,

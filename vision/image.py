@@ -156,3 +156,14 @@ def to_rgb(img: Image.Image, sixteen_bit: bool | None = None) -> Image.Image:
         return img.convert("RGB")
     except ValueError:
         raise ImageError(f"unsupported colour mode {img.mode}") from None
+
+
+def from_rgb(rgb: np.ndarray, max_side: int) -> Photo:
+    """Already-decoded pixels (e.g. a video frame), downscaled like `decode` does photos."""
+    height, width = rgb.shape[:2]
+    if max(width, height) <= max_side:
+        return Photo(rgb, (width, height), 1.0)
+    k = max_side / max(width, height)
+    small = Image.fromarray(rgb).resize((max(1, round(width * k)), max(1, round(height * k))),
+                                        Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return Photo(np.asarray(small), (width, height), width / small.width)
