@@ -14,7 +14,7 @@ async def test_a_video_note_with_a_face_gives_a_reading_that_says_it_was_a_video
     user = await bot.consented_user(30)
     reply = await user.answer(user.send_video_note(videos["one"]))
     assert reply.text.startswith("🎥 From your video (5 frames): you look ") and "Mood now:" in reply.text
-    assert reply.buttons == [("🎵 Playlist for this", "playlist:")]
+    assert reply.buttons == [("🎵 Playlist for this", "v2:playlist:30:")]
     [reading] = await bot.service.store.readings(30)
     assert reading.source == "face" and reading.meta == {"faces": 1, "video_frames": 5}
 
