@@ -41,6 +41,7 @@ bench: install
 	$(PY) -m bench.nlp
 	$(PY) -m bench.music
 	$(PY) -m bench.bot
+	$(PY) -m bench.hostile_images
 
 # The scaled-out form (issue #27's targets): needs PostgreSQL and Redis, by TEST_POSTGRES_URL and TEST_REDIS_URL.
 bench-scale: install
@@ -57,6 +58,7 @@ eval: install
 	$(PY) -m training.text.evaluate
 	$(PY) -m training.fusion.evaluate
 	$(PY) -m training.music.evaluate
+	$(PY) -m training.readme
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -83,7 +83,10 @@ class TextAnalyzer:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
-        self.pad_token_id = self.tokenizer.token_to_id("[PAD]")
+        pad = self.tokenizer.token_to_id("[PAD]")
+        if pad is None:
+            raise ValueError(f"{model_dir}: the tokenizer has no [PAD] token")
+        self.pad_token_id: int = pad
         self.cls_id, self.sep_id = (self._special(token) for token in ("[CLS]", "[SEP]"))
         lang.identifier()  # load the language model now, not on the first message
         self.multilingual = (multilingual.MultilingualReader(multilingual_dir, self.dtype)
@@ -180,6 +183,6 @@ class TextAnalyzer:
         sentiments = emotions.sentiment_probs(probs)
         understood = 1.0 if reads_all else language.english_share
         return TextReading(
-            text=text, probs=probs, emotion=top, sentiment=max(sentiments, key=sentiments.get),
+            text=text, probs=probs, emotion=top, sentiment=max(sentiments, key=lambda name: sentiments[name]),
             valence=emotions.valence(probs), confidence=probs[top] * understood, language=language.code,
             low_confidence=understood < 0.5 or probs[top] < LOW_CONFIDENCE_BELOW)

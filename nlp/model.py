@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -39,7 +40,7 @@ class Config:
     num_labels: int
 
     @classmethod
-    def from_pretrained(cls, model_dir: Path) -> tuple[Config, dict]:
+    def from_pretrained(cls, model_dir: Path) -> tuple[Config, dict[str, Any]]:
         """Our fields from transformers' config.json, and the whole json (labels, calibration, ...)."""
         raw = json.loads((model_dir / "config.json").read_text())
         if raw.get("model_type") != "bert" or raw.get("hidden_act") != "gelu" \
@@ -67,7 +68,8 @@ class Layer(nn.Module):
                    for proj in (self.query, self.key, self.value))
         attended = F.scaled_dot_product_attention(q, k, v, attn_mask=attend)
         x = self.attention_norm(x + self.attention_out(attended.transpose(1, 2).reshape(batch, length, hidden)))
-        return self.ffn_norm(x + self.ffn_out(F.gelu(self.ffn_in(x))))
+        out: torch.Tensor = self.ffn_norm(x + self.ffn_out(F.gelu(self.ffn_in(x))))
+        return out
 
 
 class TextClassifier(nn.Module):
@@ -94,7 +96,8 @@ class TextClassifier(nn.Module):
         attend = attention_mask.bool()[:, None, None, :]  # every query may look at every real token
         for layer in self.layers:
             x = layer(x, attend)
-        return self.classifier(torch.tanh(self.pooler(x[:, 0])))  # BERT's pooled [CLS]
+        logits: torch.Tensor = self.classifier(torch.tanh(self.pooler(x[:, 0])))  # BERT's pooled [CLS]
+        return logits
 
 
 def _renamed(name: str) -> str:
@@ -103,7 +106,7 @@ def _renamed(name: str) -> str:
     return name
 
 
-def load(model_dir: Path | str, dtype: torch.dtype = torch.float32) -> tuple[TextClassifier, dict]:
+def load(model_dir: Path | str, dtype: torch.dtype = torch.float32) -> tuple[TextClassifier, dict[str, Any]]:
     """The model in eval mode with its weights in `dtype`, and the saved config.json as a dict."""
     model_dir = Path(model_dir)
     cfg, raw = Config.from_pretrained(model_dir)

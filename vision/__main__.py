@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 import emotions
 from vision import DEFAULT_MODEL_DIR, FaceAnalyzer, ImageError
@@ -19,7 +20,7 @@ def rounded(probs: dict[str, float]) -> dict[str, float]:
     return {label: round(p, 4) for label, p in probs.items()}
 
 
-def describe(analyzer: FaceAnalyzer, path: str, no_detect: bool) -> dict:
+def describe(analyzer: FaceAnalyzer, path: str, no_detect: bool) -> dict[str, Any]:
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -33,7 +34,7 @@ def describe(analyzer: FaceAnalyzer, path: str, no_detect: bool) -> dict:
                                      "probs": rounded(f.probs)} for f in faces]}
 
 
-def as_text(result: dict) -> str:
+def as_text(result: dict[str, Any]) -> str:
     if "error" in result:
         return f"{result['path']}: error: {result['error']}"
     if "faces" not in result:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -20,7 +21,7 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "face_em
 HEADS = ("product", "benchmark")
 
 
-def save_model(model: FaceEmotionNet, temperatures: dict[str, float], out: Path | str, meta: dict) -> None:
+def save_model(model: FaceEmotionNet, temperatures: dict[str, float], out: Path | str, meta: dict[str, Any]) -> None:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     state = {k: v.contiguous() for k, v in model.state_dict().items()}
@@ -54,7 +55,7 @@ class FaceEmotionClassifier:
         x = torch.from_numpy(np.ascontiguousarray(crops)).unsqueeze(1).float().div_(255)
         x = torch.cat([x, torch.flip(x, dims=[3])])  # one pass for the image and its mirror
         index = HEADS.index(self.head)
-        out = self.model(x)[index]
+        out: torch.Tensor = self.model(x)[index]
         n = len(crops)
         return (out[:n] + out[n:]) / 2
 

@@ -57,8 +57,8 @@ def _stand_in() -> dict[str, types.ModuleType]:
     modules = {name: types.ModuleType(name) for name in
                ("torchvision", "torchvision.ops", "torchvision.ops.boxes",
                 "torchvision.transforms", "torchvision.transforms.functional")}
-    modules["torchvision.ops.boxes"].batched_nms = batched_nms
-    modules["torchvision.transforms.functional"].to_tensor = to_tensor
+    setattr(modules["torchvision.ops.boxes"], "batched_nms", batched_nms)  # noqa: B010  (a stand-in module)
+    setattr(modules["torchvision.transforms.functional"], "to_tensor", to_tensor)  # noqa: B010
     for name, module in modules.items():
         parent, _, child = name.rpartition(".")
         if parent:

@@ -13,6 +13,7 @@ training and stored next to the weights (see ``vision/classifier.py``).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -28,7 +29,7 @@ class FaceNetConfig:
     input_size: int = 48
     n_classes: int = len(EMOTIONS)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -53,6 +54,8 @@ class FaceEmotionNet(nn.Module):
         self.product = nn.Linear(c_in, self.config.n_classes)
         self.benchmark = nn.Linear(c_in, self.config.n_classes)
         # Fixed input normalisation lives in the model so callers feed pixels scaled to [0, 1].
+        self.mean: torch.Tensor
+        self.std: torch.Tensor
         self.register_buffer("mean", torch.tensor(0.5), persistent=False)
         self.register_buffer("std", torch.tensor(0.25), persistent=False)
 
