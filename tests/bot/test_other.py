@@ -1,4 +1,5 @@
-"""Stickers, voice, video, locations, unknown commands: a short friendly answer."""
+"""Stickers, voice, locations, audio, other files, unknown commands: a short friendly answer.
+(Videos and video notes are selfies: tests/bot/test_video_note.py.)"""
 import pytest
 
 from bot import messages
@@ -7,8 +8,6 @@ MEDIA = {
     "sticker": {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 512, "height": 512,
                             "is_animated": False, "is_video": False}},
     "voice": {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}},
-    "video": {"video": {"file_id": "w", "file_unique_id": "w", "width": 640, "height": 480, "duration": 5}},
-    "video note": {"video_note": {"file_id": "n", "file_unique_id": "n", "length": 240, "duration": 5}},
     "location": {"location": {"latitude": 17.38, "longitude": 78.48}},
     "audio": {"audio": {"file_id": "a", "file_unique_id": "a", "duration": 200}},
     "pdf": {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "cv.pdf", "mime_type": "application/pdf"}},
