@@ -1,10 +1,12 @@
 """Mood -> where to aim in Spotify's (valence, energy) plane, and how a strategy moves from there.
 
-Each emotion has a point on Russell's circumplex (valence = pleasant, energy = arousal), scaled
-to Spotify's 0..1 features and checked against the mood-labelled tracks in shared/data/music
-(mean valence/energy: Sad 0.28/0.37, Calm 0.15-0.37/0.16-0.43, Angry 0.49/0.72,
-Happy 0.61/0.69, Energetic 0.44-0.60/0.75-0.88). A mixed mood aims at the expected point:
-sum over labels of P(label) * point(label).
+These are not a second circumplex (that is `emotions.CIRCUMPLEX`, where a feeling sits): they are
+where music for each feeling sits in Spotify's own 0..1 features, so fear aims at moderate energy
+(0.55) although afraid is a highly aroused feeling. Set from the circumplex's quadrants and checked
+against the mood-labelled tracks in shared/data/music (mean valence/energy: Sad 0.28/0.37, Calm
+0.15-0.37/0.16-0.43, Angry 0.49/0.72, Happy 0.61/0.69, Energetic 0.44-0.60/0.75-0.88); mappings
+fitted on one labelled set and scored on the other did not beat them (music/README.md). A mixed
+mood aims at the expected point: sum over labels of P(label) * point(label).
 """
 from __future__ import annotations
 
