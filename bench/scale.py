@@ -19,15 +19,15 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import messages
 from playground.cluster import Cluster
+from playground.databases import create_database
 from playground.samples import sample_photos
 from playground.telegram import SENDS, Call, FakeBotAPI, FakeUser
 from storage import Store
@@ -51,15 +51,6 @@ def busiest_second(calls: list[Call]) -> int:
             start += 1
         most = max(most, end - start + 1)
     return most
-
-
-async def fresh_database(admin_url: str) -> str:
-    name = f"moodtune_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 async def fresh_redis(url: str) -> str:
@@ -125,7 +116,7 @@ async def help_burst(api: FakeBotAPI, users: list[FakeUser], each: int = 30) -> 
 
 
 async def cluster_run(workers: int, postgres: str, redis_url: str, photo: bytes, log_dir: Path) -> dict:
-    database, queue = await fresh_database(postgres), await fresh_redis(redis_url)
+    database, queue = await create_database(postgres, "moodtune_bench"), await fresh_redis(redis_url)
     run_dir = log_dir / f"workers{workers}"
     await asyncio.to_thread(run_dir.mkdir)
     async with FakeBotAPI() as api:
@@ -234,7 +225,7 @@ async def main() -> None:
         if args.part in ("growth", "all"):
             # The same load both times (that user asking /history all along): only their past differs.
             for name, heavy in (("100", 100), (str(args.readings), args.readings)):
-                url = (await fresh_database(args.postgres) if args.postgres
+                url = (await create_database(args.postgres, "moodtune_bench") if args.postgres
                        else f"sqlite:///{Path(tmp) / f'growth-{name}.db'}")
                 print(f"growth, one user with {name} readings ({make_url(url).get_backend_name()}):",
                       await growth_run(url, heavy), flush=True)

@@ -7,9 +7,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 
 from bot.callbacks import Callback, Feeling, Playlist
-from bot.context import Context
 from bot.format import EMOJI
-from bot.service import Service
 from emotions import EMOTIONS
 
 log = logging.getLogger(__name__)
@@ -37,10 +35,6 @@ def tapped(update: Update) -> CallbackQuery:
     """The button tap of a CallbackQueryHandler's update."""
     assert update.callback_query is not None, "registered with a CallbackQueryHandler"
     return update.callback_query
-
-
-def service(context: Context) -> Service:
-    return context.bot_data.service
 
 
 def button(text: str, data: Callback) -> InlineKeyboardButton:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import io
+import json
 import logging
 import socket
 
@@ -15,6 +16,8 @@ from bot import messages
 from bot.app import build_application, running
 from bot.callbacks import Consent, Vote
 from bot.logs import THIRD_PARTY, setup_logging
+from bot.models import Models
+from bot.settings import Settings
 from playground.telegram import FakeUser
 from storage import SqlInbox, Store
 from tests.bot.conftest import TOKEN, Harness, settings_for
@@ -271,19 +274,24 @@ async def test_taps_over_the_flood_limit_are_answered(api, models, tmp_path):
 
 # -- 2. the durable inbox, in process (the kill -9 test is test_crash.py) ---------------------------
 
+async def help_left_in_inbox(settings: Settings, models: Models, user_id: int) -> tuple[Store, SqlInbox]:
+    """A bot's database with a /help from `user_id` in the inbox, as update 0 (before any the fake numbers)."""
+    async with running(build_application(settings, models)):  # creates the database
+        pass
+    store = await Store.open(settings.database_url)
+    inbox = SqlInbox(store)
+    update = {"update_id": 0, "message": {"message_id": 1, "date": 0, "chat": {"id": user_id, "type": "private"},
+                                          "from": {"id": user_id, "is_bot": False, "first_name": "R"}, "text": "/help",
+                                          "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+    await inbox.put([(0, user_id, json.dumps(update))])
+    return store, inbox
+
+
 @pytest.mark.parametrize("answered", [False, True])
 async def test_updates_left_in_the_inbox_are_handled_on_start_and_never_answered_twice(api, models, tmp_path,
                                                                                          answered):
     settings = settings_for(api, tmp_path / "bot.db")
-    app = build_application(settings, models)
-    async with running(app):  # creates the database
-        pass
-    store = await Store.open(settings.database_url)
-    inbox = SqlInbox(store)
-    update = ('{"update_id": 0, "message": {"message_id": 1, "date": 0, "chat": {"id": 195, "type": "private"}, '
-              '"from": {"id": 195, "is_bot": false, "first_name": "R"}, "text": "/help", '
-              '"entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}')
-    await inbox.put([(0, 195, update)])  # update 0: before any the fake Bot API will number
+    store, inbox = await help_left_in_inbox(settings, models, 195)
     await inbox.claim(1)  # the process that claimed it died...
     if answered:
         await inbox.mark_answered(0)  # ...after its reply went out
@@ -298,14 +306,7 @@ async def test_updates_left_in_the_inbox_are_handled_on_start_and_never_answered
 async def test_an_update_that_keeps_failing_is_given_up_after_three_tries(api, models, tmp_path):
     """Say it crashed the process three times: the fourth start skips it instead of crashing again."""
     settings = settings_for(api, tmp_path / "bot.db")
-    async with running(build_application(settings, models)):  # creates the database
-        pass
-    store = await Store.open(settings.database_url)
-    inbox = SqlInbox(store)
-    update = ('{"update_id": 0, "message": {"message_id": 1, "date": 0, "chat": {"id": 197, "type": "private"}, '
-              '"from": {"id": 197, "is_bot": false, "first_name": "P"}, "text": "/help", '
-              '"entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}')
-    await inbox.put([(0, 197, update)])
+    store, inbox = await help_left_in_inbox(settings, models, 197)
     for _ in range(3):  # claimed, then the process died, three times over
         await inbox.claim(1)
         await inbox.requeue()

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 
 import pytest
-from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import messages
 from playground.cluster import Cluster
+from playground.databases import throwaway_database
 from playground.telegram import FakeUser
 from storage import Store
 from tests.bot.conftest import TOKEN
@@ -28,16 +26,8 @@ BURST = 6  # selfies and mood questions per user, sent at once, while a worker i
 
 @pytest.fixture
 async def database():
-    name = f"moodtune_scale_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with throwaway_database(POSTGRES_URL, "moodtune_scale") as url:
+        yield url
 
 
 @pytest.fixture

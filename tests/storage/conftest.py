@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
-from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from playground.databases import throwaway_database
 from storage import Store
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
@@ -21,16 +19,8 @@ async def url(request, tmp_path):
         return
     if not POSTGRES_URL:
         pytest.skip("TEST_POSTGRES_URL not set: no PostgreSQL server (.ci/run starts one)")
-    name = f"moodtune_test_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with throwaway_database(POSTGRES_URL, "moodtune_test") as database:
+        yield database
 
 
 @pytest.fixture
