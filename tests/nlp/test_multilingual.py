@@ -33,6 +33,12 @@ def test_unigram_tokenizer_basics(e5):
     assert tokenizer.content_ids("a  b") == tokenizer.content_ids("a b")  # runs of spaces collapse
 
 
+def test_pieces_whose_str_hashes_collide_stay_apart(e5):
+    """"He" and "效" have equal str hashes (the same two bytes in different string widths)."""
+    ids = e5.tokenizer.content_ids("xHe效")
+    assert len(ids) == 3 and len(set(ids)) == 3 and e5.tokenizer.unk not in ids
+
+
 @pytest.mark.skipif(not multilingual.DEFAULT_DIR.exists(), reason="no multilingual head shipped")
 @pytest.mark.parametrize(("text", "emotion"), [
     ("मुझे तुम पर बहुत गुस्सा आ रहा है, तुमने मुझसे झूठ बोला!", "angry"),
