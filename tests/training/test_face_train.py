@@ -10,7 +10,8 @@ import torch
 import torch.nn.functional as F
 
 from training.face.evaluate import train_command
-from training.face.train import TrainConfig, distilled_targets, load_checkpoint, mixup, save_checkpoint
+from training.face import data
+from training.face.train import TrainConfig, distilled_targets, draw_order, load_checkpoint, mixup, save_checkpoint
 from vision.model import FaceEmotionNet, FaceNetConfig
 
 
@@ -86,3 +87,24 @@ def test_a_checkpoint_restores_weights_optimiser_schedule_and_random_streams(tmp
     assert fresh_opt.state_dict()["state"] and fresh_sched.get_last_lr() == sched.get_last_lr()
     torch.testing.assert_close(torch.rand(3), expected[0])
     np.testing.assert_array_equal(np.random.rand(3), expected[1])
+
+
+def split_with(fer_labels: list[int]) -> data.Split:
+    n = len(fer_labels)
+    labels = np.array(fer_labels, dtype=np.int64)
+    return data.Split(np.zeros((n, 48, 48), np.uint8), labels, np.zeros((n, 7), np.float32), labels.copy(),
+                      np.ones(n, bool))
+
+
+def test_balanced_draws_give_every_label_about_the_same_share():
+    train = split_with([3] * 900 + [0] * 90 + [1] * 10)  # happy, angry, disgust: 90 : 9 : 1
+    torch.manual_seed(0)
+    drawn = train.fer_label[draw_order(train, 30_000, balanced=True).numpy()]
+    shares = np.bincount(drawn, minlength=7)[[0, 1, 3]] / len(drawn)
+    np.testing.assert_allclose(shares, [1 / 3] * 3, atol=0.02)
+
+
+def test_unbalanced_draws_are_whole_shuffled_passes():
+    train = split_with(list(range(7)) * 10)
+    order = draw_order(train, 100, balanced=False).numpy()
+    assert sorted(order[:70]) == list(range(70)) and len(order) == 100 and len(set(order[70:])) == 30

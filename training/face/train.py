@@ -2,6 +2,9 @@
 
     python -m training.face.train                      # the shipped recipe
     python -m training.face.train --epochs 2 --out /tmp/face   # a quick smoke run
+    python -m training.face.train --init models/face_emotion --neutral_votes 0.5 --balanced true \
+        --samples_per_epoch 12800 --epochs 3 --max_lr 0.01 --ema_decay 0.99 --keep_epochs true --out /tmp/ft
+                                                        # fine-tune the shipped network (real photos: MODEL_CARD.md)
 
 Settings are the dataclass below; any of them can be overridden as --name value.
 Model selection and temperature fitting use PublicTest only; PrivateTest is never read here.
@@ -21,11 +24,14 @@ import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
+from emotions import EMOTIONS
 from training.calibration import fit_temperature
 from training.common import parse_settings
 from training.face import data
 from vision.classifier import FaceEmotionClassifier, save_model
 from vision.model import FaceEmotionNet, FaceNetConfig
+
+NEUTRAL = EMOTIONS.index("neutral")  # the FER+ targets are in EMOTIONS order
 
 
 @dataclass
@@ -56,6 +62,12 @@ class TrainConfig:
     teacher_weight: float = 0.5       # batch are mixed into both heads' targets (born-again distillation)
     mixup: float = 0.0                # >0: mix image pairs and their targets, share ~ Beta(mixup, mixup)
     resume: bool = False              # continue from <out>/checkpoint.pt (written after every epoch)
+    # Fine-tuning for real photos (MODEL_CARD.md, "Why real photos read as neutral"):
+    init: str = ""                    # start from this trained model dir's weights (its widths win)
+    neutral_votes: float = 1.0        # FER+ neutral votes count this much in the product head's targets
+    balanced: bool = False            # draw faces with class-balanced odds (by FER2013 label), not uniformly
+    samples_per_epoch: int = 0        # faces drawn per epoch; 0 = one pass over Training
+    keep_epochs: bool = False         # also save every epoch's EMA model to <out>/epoch<N>, to select on real photos
 
 
 def augment(x: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
@@ -142,16 +154,28 @@ def main(cfg: TrainConfig) -> dict:
     print(f"train {len(train)} images, val (PublicTest) {len(val)}; "
           f"FER+ targets on {(train.plus_target.sum(1) > 0).sum()}, FER2013 labels on {(train.fer_label >= 0).sum()}")
 
+    if cfg.neutral_votes != 1.0:  # de-neutralised targets: a mild face's other votes count for more
+        target = train.plus_target.copy()
+        target[:, NEUTRAL] *= cfg.neutral_votes
+        total = target.sum(1, keepdims=True)
+        train = dataclasses.replace(train, plus_target=np.where(total > 0, target / np.maximum(total, 1e-9), 0)
+                                    .astype(np.float32))
     plus_w = class_weights(train.plus_target.sum(0), cfg.product_class_weight_power)
     fer_w = class_weights(np.bincount(train.fer_label[train.fer_label >= 0], minlength=7).astype(float),
                           cfg.class_weight_power)
-    model_cfg = FaceNetConfig(widths=tuple(int(w) for w in cfg.widths.split(",")), dropout=cfg.dropout)
-    model = FaceEmotionNet(model_cfg).to(memory_format=torch.channels_last)
+    if cfg.init:
+        model = FaceEmotionClassifier(cfg.init).model
+        model_cfg = model.config
+        print(f"starting from {cfg.init}")
+    else:
+        model_cfg = FaceNetConfig(widths=tuple(int(w) for w in cfg.widths.split(",")), dropout=cfg.dropout)
+        model = FaceEmotionNet(model_cfg)
+    model = model.to(memory_format=torch.channels_last)
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"model: {n_params / 1e6:.2f}M parameters, widths {model_cfg.widths}")
 
-    steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
+    steps_per_epoch = math.ceil((cfg.samples_per_epoch or len(train)) / cfg.batch_size)
     opt = torch.optim.SGD(model.parameters(), lr=cfg.max_lr, momentum=0.9, nesterov=True,
                           weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.max_lr, epochs=cfg.epochs,
@@ -173,7 +197,7 @@ def main(cfg: TrainConfig) -> dict:
     for epoch in range(first_epoch, cfg.epochs + 1):
         model.train()
         t0, total = time.time(), 0.0
-        order = torch.randperm(len(train))
+        order = draw_order(train, steps_per_epoch * cfg.batch_size, cfg.balanced)
         bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=None)
         for step in bar:
             idx = order[step * cfg.batch_size:(step + 1) * cfg.batch_size]
@@ -206,6 +230,9 @@ def main(cfg: TrainConfig) -> dict:
         history.append(row)
         print(json.dumps(row), flush=True)
         score = acc_p + acc_b
+        if cfg.keep_epochs:
+            save_model(ema.module, fitted_temperatures(logits_p, logits_b, val), out / f"epoch{epoch}",
+                       {"train_config": dataclasses.asdict(cfg), "epoch": epoch, "history": list(history)})
         if best is None or score > best[0]:
             best = (score, epoch, {k: v.detach().clone() for k, v in ema.module.state_dict().items()})
         save_checkpoint(checkpoint, epoch, best, history, model, ema, opt, sched)
@@ -220,6 +247,17 @@ def main(cfg: TrainConfig) -> dict:
     checkpoint.unlink(missing_ok=True)
     print(f"saved {out} (best epoch {best_epoch}, temperatures {temps})")
     return meta
+
+
+def draw_order(train: data.Split, n: int, balanced: bool) -> torch.Tensor:
+    """n Training rows for one epoch: a shuffled pass (repeated as needed), or drawn with replacement
+    at odds that give each FER2013 label the same share (rows without one count as their FER+ majority)."""
+    if not balanced:
+        passes = [torch.randperm(len(train)) for _ in range(math.ceil(n / len(train)))]
+        return torch.cat(passes)[:n]
+    label = np.where(train.fer_label >= 0, train.fer_label, train.plus_label).clip(min=0)
+    odds = 1.0 / np.bincount(label, minlength=7)[label]
+    return torch.multinomial(torch.from_numpy(odds / odds.sum()), n, replacement=True)
 
 
 def save_checkpoint(path: Path, epoch: int, best: tuple, history: list[dict], *parts) -> None:
