@@ -9,8 +9,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from training.face.evaluate import train_command
 from training.face import data
+from training.face.evaluate import train_command
 from training.face.train import TrainConfig, distilled_targets, draw_order, load_checkpoint, mixup, save_checkpoint
 from vision.model import FaceEmotionNet, FaceNetConfig
 
