@@ -26,7 +26,9 @@ from sqlalchemy import (
     Connection,
     Engine,
     QueuePool,
+    String,
     Table,
+    column,
     create_engine,
     delete,
     event,
@@ -35,13 +37,14 @@ from sqlalchemy import (
     select,
     text,
     update,
+    values,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from emotions import as_probs
 from storage import migrations
-from storage.schema import feedback, readings, recommendations, users
+from storage.schema import UTCDateTime, feedback, readings, recommendations, users
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # meta is for derived facts ({"faces": 2, "language": "en"}); a longer string is likely user content.
@@ -265,15 +268,22 @@ class Store:
                                                   sources=list(READING_SOURCES), user_id=user_id,
                                                   per_source=per_source))
             found = [StoredReading(**row._mapping) for row in rows]
-        else:  # SQLite runs in-process: a query costs microseconds, and there is no LATERAL
-            found = []
-            for start, end in stretches:
-                for source in READING_SOURCES:
-                    query = (select(*columns)
-                             .where(readings.c.user_id == user_id, readings.c.source == source,
-                                    readings.c.at >= start, readings.c.at < end)
-                             .order_by(readings.c.at.desc(), readings.c.id.desc()).limit(per_source))
-                    found.extend(StoredReading(**row._mapping) for row in connection.execute(query))
+        else:
+            # One statement too: for each stretch and source, a correlated lookup that is an index range
+            # scan stopping after per_source rows (SQLite has no LATERAL). One query per stretch and
+            # source cost ~200 statements, ~100 ms at 100,000 readings; this is a few ms.
+            # (ROW_NUMBER() OVER (PARTITION BY stretch, source) would rank every reading in the range:
+            # a cost that grows with the past.)
+            stretch = values(column("lo", UTCDateTime()), column("hi", UTCDateTime()), column("source", String()),
+                             name="stretch").data([(lo, hi, source) for lo, hi in stretches
+                                                   for source in READING_SOURCES]).cte()
+            other = readings.alias("newest")
+            newest = (select(other.c.id)
+                      .where(other.c.user_id == user_id, other.c.source == stretch.c.source,
+                             other.c.at >= stretch.c.lo, other.c.at < stretch.c.hi)
+                      .order_by(other.c.at.desc(), other.c.id.desc()).limit(per_source))
+            query = select(*columns).select_from(stretch).join(readings, readings.c.id.in_(newest))
+            found = [StoredReading(**row._mapping) for row in connection.execute(query)]
         return sorted(found, key=lambda r: (r.at, r.id))
 
     async def purge_readings_before(self, cutoff: datetime, batch: int = DELETE_BATCH) -> int:
