@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -26,9 +27,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     QueuePool,
-    String,
     Table,
-    column,
     create_engine,
     delete,
     event,
@@ -37,14 +36,13 @@ from sqlalchemy import (
     select,
     text,
     update,
-    values,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from emotions import as_probs
 from storage import migrations
-from storage.schema import UTCDateTime, feedback, readings, recommendations, users
+from storage.schema import feedback, readings, recommendations, users
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # meta is for derived facts ({"faces": 2, "language": "en"}); a longer string is likely user content.
@@ -270,20 +268,26 @@ class Store:
             found = [StoredReading(**row._mapping) for row in rows]
         else:
             # One statement too: for each stretch and source, a correlated lookup that is an index range
-            # scan stopping after per_source rows (SQLite has no LATERAL). One query per stretch and
-            # source cost ~200 statements, ~100 ms at 100,000 readings; this is a few ms.
+            # scan stopping after per_source rows (SQLite has no LATERAL). A query per stretch and source
+            # cost ~200 statements, ~100 ms at 100,000 readings. The stretches go in as one JSON
+            # parameter (the times as SQLite stores them), so the statement's text never changes.
             # (ROW_NUMBER() OVER (PARTITION BY stretch, source) would rank every reading in the range:
             # a cost that grows with the past.)
-            stretch = values(column("lo", UTCDateTime()), column("hi", UTCDateTime()), column("source", String()),
-                             name="stretch").data([(lo, hi, source) for lo, hi in stretches
-                                                   for source in READING_SOURCES]).cte()
-            other = readings.alias("newest")
-            newest = (select(other.c.id)
-                      .where(other.c.user_id == user_id, other.c.source == stretch.c.source,
-                             other.c.at >= stretch.c.lo, other.c.at < stretch.c.hi)
-                      .order_by(other.c.at.desc(), other.c.id.desc()).limit(per_source))
-            query = select(*columns).select_from(stretch).join(readings, readings.c.id.in_(newest))
-            found = [StoredReading(**row._mapping) for row in connection.execute(query)]
+            stored = readings.c.at.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+            assert stored is not None
+            newest = text(f"""
+                SELECT r.id, r.source, r.probs, r.confidence, r.at, r.meta
+                FROM (SELECT json_extract(value, '$[0]') AS lo, json_extract(value, '$[1]') AS hi
+                      FROM json_each(:stretches)) AS b
+                CROSS JOIN (SELECT value AS source FROM json_each(:sources)) AS s
+                JOIN {readings.name} AS r ON r.id IN (
+                    SELECT id FROM {readings.name} WHERE user_id = :user_id AND source = s.source
+                    AND at >= b.lo AND at < b.hi ORDER BY at DESC, id DESC LIMIT :per_source)
+            """).columns(*columns)
+            rows = connection.execute(newest, dict(stretches=json.dumps([[stored(lo), stored(hi)] for lo, hi in stretches]),
+                                                   sources=json.dumps(READING_SOURCES), user_id=user_id,
+                                                   per_source=per_source))
+            found = [StoredReading(**row._mapping) for row in rows]
         return sorted(found, key=lambda r: (r.at, r.id))
 
     async def purge_readings_before(self, cutoff: datetime, batch: int = DELETE_BATCH) -> int:
