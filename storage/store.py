@@ -221,6 +221,13 @@ class Store:
         """
         return self._recent(connection, user_id, since, until, per_source, bucket)
 
+    @transaction
+    def newest_reading(self, connection: Connection, user_id: int) -> tuple[int, datetime] | None:
+        """The id and time of the user's newest reading (one index lookup): whether anything came in."""
+        row = connection.execute(select(readings.c.id, readings.c.at).where(readings.c.user_id == user_id)
+                                 .order_by(readings.c.at.desc(), readings.c.id.desc()).limit(1)).one_or_none()
+        return None if row is None else (row.id, row.at)
+
     def _insert_reading(self, connection: Connection, user_id: int, source: str, probs: Mapping[str, float],
                         confidence: float, at: datetime, meta: dict[str, Any] | None) -> int:
         meta = meta or {}

@@ -100,6 +100,14 @@ async def test_recent_readings_in_one_statement_equal_a_query_per_stretch(store,
     assert [(r.at, r.id) for r in got] == sorted((r.at, r.id) for r in got)
 
 
+async def test_newest_reading_is_the_last_one_taken(store):
+    assert await store.newest_reading(1) is None
+    await store.add_reading(1, "text", HAPPY, 0.5, T0)
+    newest = await store.add_reading(1, "face", HAPPY, 0.5, T0 + timedelta(minutes=1))
+    await store.add_reading(2, "face", HAPPY, 0.5, T0 + timedelta(hours=1))  # someone else's
+    assert await store.newest_reading(1) == (newest, T0 + timedelta(minutes=1))
+
+
 async def test_add_reading_and_read_caps_what_it_reads(store, url):
     await fill(url, 1, 300, "text", T0, timedelta(seconds=1))
     new_id, got = await store.add_reading_and_read(1, "face", HAPPY, 0.8, T0 + timedelta(hours=1),
