@@ -24,3 +24,11 @@ def test_kept_zero_keeps_nothing():
     charts = RecentCharts(timedelta(0))
     charts.remember(1, (7, 10), T0, b"one")
     assert charts.get(1, (7, 10), T0) is None
+
+
+def test_charts_over_the_time_kept_are_dropped_at_the_next_look():
+    charts = RecentCharts(timedelta(minutes=1))
+    charts.remember(1, (7, 10), T0, b"one")
+    charts.remember(2, (7, 3), T0 + timedelta(seconds=30), b"two")
+    assert charts.get(3, (7, 1), T0 + timedelta(seconds=61)) is None
+    assert len(charts._charts) == 1 and charts.get(2, (7, 3), T0 + timedelta(seconds=61)) == b"two"
