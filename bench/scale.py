@@ -6,9 +6,11 @@ cluster: 1 webhook + 1, 2, 3 workers (`python bot.py` processes) against the fak
    budget is 30/s for the whole bot), and, with 3 workers, the same after a kill -9 of one worker
    in the middle of a burst.
 growth: one process (the Application in-process), one user with 100 and then 100,000 readings over
-   the last week asking /history all the while: their /history p95, and other users' text p95.
+   the last week asking /history all the while: their /history p95, and other users' text p95. The bot
+   keeps a user's chart a minute while no reading comes in, so all but the first /history get it;
+   --fresh-charts draws every one (what a /history after a new reading costs).
 
-    python -m bench.scale [--part cluster|growth|all] [--postgres URL] [--redis URL]
+    python -m bench.scale [--part cluster|growth|all] [--postgres URL] [--redis URL] [--readings N] [--fresh-charts]
 (URLs default to TEST_POSTGRES_URL / TEST_REDIS_URL; the growth part runs on SQLite without them.)
 """
 from __future__ import annotations
@@ -178,7 +180,7 @@ async def timed_replies(user: FakeUser, text_: str, times: int) -> list[float]:
     return latencies
 
 
-async def growth_run(database_url: str, heavy: int) -> dict:
+async def growth_run(database_url: str, heavy: int, fresh_charts: bool = False) -> dict:
     from bot.app import build_application, running
     from bot.settings import Settings
 
@@ -190,7 +192,8 @@ async def growth_run(database_url: str, heavy: int) -> dict:
         await store.close()
         await fill_history(database_url, 600, heavy)
         settings = Settings(_env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=api.root,
-                            database_url=database_url, poll_timeout=1, flood_burst=100_000)
+                            database_url=database_url, poll_timeout=1, flood_burst=100_000,
+                            **({"history_chart_seconds": 0} if fresh_charts else {}))
         async with running(build_application(settings)):
             users = [FakeUser(api, TOKEN, u) for u in others]
             for user in users:  # warm up
@@ -219,6 +222,7 @@ async def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("TEST_POSTGRES_URL"))
     parser.add_argument("--redis", default=os.environ.get("TEST_REDIS_URL"))
     parser.add_argument("--readings", type=int, default=100_000)
+    parser.add_argument("--fresh-charts", action="store_true", help="growth: draw every /history chart afresh")
     args = parser.parse_args()
     photo = sample_photos()["one"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -227,8 +231,9 @@ async def main() -> None:
             for name, heavy in (("100", 100), (str(args.readings), args.readings)):
                 url = (await create_database(args.postgres, "moodtune_bench") if args.postgres
                        else f"sqlite:///{Path(tmp) / f'growth-{name}.db'}")
-                print(f"growth, one user with {name} readings ({make_url(url).get_backend_name()}):",
-                      await growth_run(url, heavy), flush=True)
+                charts = "every chart drawn afresh" if args.fresh_charts else "charts kept a minute"
+                print(f"growth, one user with {name} readings ({make_url(url).get_backend_name()}, {charts}):",
+                      await growth_run(url, heavy, args.fresh_charts), flush=True)
         if args.part in ("cluster", "all"):
             if not (args.postgres and args.redis):
                 raise SystemExit("the cluster part needs --postgres and --redis (or TEST_POSTGRES_URL, TEST_REDIS_URL)")

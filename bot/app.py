@@ -88,7 +88,8 @@ async def _start(app: BotApplication, settings: Settings, models: Models | None)
         pause = NamedPause(app.bot_data.limits, "spotify") if app.bot_data.limits else None  # every copy's
         spotify = SpotifyClient(settings.spotify_client_id, settings.spotify_client_secret.get_secret_value(),
                                 shared_pause=pause)
-    app.bot_data._service = Service(models, store, Recommender(spotify=spotify), settings.inference_threads)
+    app.bot_data._service = Service(models, store, Recommender(spotify=spotify), settings.inference_threads,
+                                    chart_kept=timedelta(seconds=settings.history_chart_seconds))
     app.bot_data._inbox = SqlInbox(store) if settings.bot_role is None else worker_inbox(settings)
     assert app.job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
     app.job_queue.run_repeating(_purge, interval=PURGE_EVERY, first=1, name="retention")  # 0 never fires

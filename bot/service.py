@@ -13,9 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from bot import charts
 from bot.batching import MicroBatcher
 from bot.models import Models
 from bot.picks import RecentPicks
+from bot.recent_charts import RecentCharts
 from emotions import as_probs
 from fusion import Mood, Reading, estimate, journey
 from music import STRATEGIES, Preferences, Recommendation, Recommender, Taste, co_liked, parse_preferences
@@ -60,12 +62,14 @@ def now() -> datetime:
 
 
 class Service:
-    def __init__(self, models: Models, store: Store, recommender: Recommender, threads: int):
+    def __init__(self, models: Models, store: Store, recommender: Recommender, threads: int,
+                 chart_kept: timedelta = timedelta(0)):
         self.models, self.store, self.recommender = models, store, recommender
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="inference")
         # Fusing runs off the event loop too, but not behind the models: a /history never waits for selfies.
         self._fusion = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fusion")
         self._picks = RecentPicks()
+        self._charts = RecentCharts(chart_kept)
         # One text batch at a time: under load the next messages gather into one pass (5x cheaper per
         # message than one at a time), and the other inference thread stays free for selfies and charts.
         self._read_texts: MicroBatcher[str, TextReading | None] = MicroBatcher(lambda texts: self.off_loop(models.text.analyze_many, texts),
@@ -151,6 +155,20 @@ class Service:
         return await asyncio.get_running_loop().run_in_executor(
             self._fusion, journey, readings, since, until, step)
 
+    async def history_chart(self, user_id: int, days: int = 7) -> bytes | None:
+        """The /history chart (a PNG), or None when there is too little to draw. Drawn again only when a
+        reading came in since or `chart_kept` passed (settings.history_chart_seconds)."""
+        at = now()
+        key = (days, await self.store.newest_reading(user_id))
+        chart = self._charts.get(user_id, key, at)
+        if chart is None:
+            points = await self.history(user_id, days)
+            if not any(mood.enough_evidence for _, mood in points):
+                return None
+            chart = await self.off_loop(charts.history_chart, points)
+            self._charts.remember(user_id, key, at, chart)
+        return chart
+
     # -- music -------------------------------------------------------------------------------
     async def preferences(self, user_id: int) -> Preferences:
         user = await self.store.get_user(user_id)
@@ -225,6 +243,7 @@ class Service:
     # -- privacy -----------------------------------------------------------------------------
     async def forget(self, user_id: int) -> int:
         self._picks.forget(user_id)
+        self._charts.forget(user_id)
         return await self.store.forget(user_id)
 
     async def purge(self, retention_days: int) -> int | None:

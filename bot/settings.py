@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     flood_burst: int = 20  # per user: this many updates at once, then...
     flood_per_second: float = 2.0  # ...this many per second
     telegram_rate_limit: float = 30.0  # whole bot, requests/s (Telegram's documented limit)
+    # /history asked again within this, with no new reading, gets the chart already drawn (its points end
+    # when it was drawn); 0: always drawn afresh
+    history_chart_seconds: float = 60.0
 
     @field_validator("health_file", "text_multilingual_dir", mode="before")
     @classmethod

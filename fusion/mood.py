@@ -115,25 +115,29 @@ class FusionSettings:
 
 def estimate(readings: Iterable[Reading], now: datetime, settings: FusionSettings = FusionSettings()) -> Mood:
     """The mood at `now` from the readings taken up to then."""
+    return _estimate(readings, now, settings, _Votes(settings))
+
+
+def _estimate(readings: Iterable[Reading], now: datetime, settings: FusionSettings, votes: _Votes) -> Mood:
     _require_aware(now)
     weighted = [(r, w) for r in _current(readings, now, settings) if (w := _weight(r, now, settings)) > 0]
     totals = {s: sum(w for r, w in weighted if r.source == s) for s in SOURCES}
     # Each channel's own view, where it has enough weight to be heard: for abstaining, "mixed" and the explanation.
-    sides = {c: _side(weighted, c, settings) for c in CHANNELS if totals[c] >= settings.min_evidence}
+    sides = {c: _side(weighted, c, votes) for c in CHANNELS if totals[c] >= settings.min_evidence}
     left_out = _abstaining(sides) if settings.neutral_abstains else ()
     # Readings of one source together count at most once (see the module doc); a left-out channel not at all.
     scales = {s: 0.0 if s in left_out else 1 / max(1.0, total) for s, total in totals.items()}
-    log_likelihoods = [_log_likelihood(r, settings) for r, _ in weighted]
+    log_likelihoods = [votes.log_likelihood(r) for r, _ in weighted]
     enough = sum(totals.values()) >= settings.min_evidence
     # The prior speaks only while the evidence is too thin; with enough, the readings alone decide,
     # so a lone reading (or the channel left when the other abstains) keeps its top label, near-ties too.
     log_q = (0.0 if enough else settings.prior_weight) * settings.log_prior()
     log_q = log_q + sum(scales[r.source] * w * ll for (r, w), ll in zip(weighted, log_likelihoods))
-    information = [scales[r.source] * w * _divergence_from_uniform(ll) for (r, w), ll in zip(weighted, log_likelihoods)]
+    information = [scales[r.source] * w * votes.divergence(r) for r, w in weighted]
     probs = dict(zip(EMOTIONS, _softmax(settings.sharpness * log_q).tolist()))
     label = emotions.top(probs)
     mixed = _mixed(sides, settings)
-    contributions = _contributions(weighted, information)
+    contributions = _contributions(weighted, information, votes)
     valence, arousal = emotions.circumplex_point(probs)
     return Mood(probs=probs, label=label, confidence=probs[label], valence=valence, arousal=arousal,
                 mixed=mixed, enough_evidence=enough, contributions=contributions, left_out=left_out,
@@ -147,7 +151,37 @@ def journey(readings: Iterable[Reading], since: datetime, until: datetime, step:
         raise ValueError("step must be positive")
     readings = list(readings)
     steps = (until - since) // step  # negative when until is before since: no points
-    return [(at, estimate(readings, at, settings)) for at in (since + i * step for i in range(steps + 1))]
+    votes = _Votes(settings)  # a reading counts at ~8 points: what it says is worked out once
+    return [(at, _estimate(readings, at, settings, votes)) for at in (since + i * step for i in range(steps + 1))]
+
+
+class _Votes:
+    """What each reading says, whatever the time (its log-probabilities, log-likelihood, how far that
+    is from "no opinion", its top label), worked out once per reading: the same numbers at every point of a journey."""
+
+    def __init__(self, settings: FusionSettings) -> None:
+        self.settings = settings
+        self._said: dict[int, tuple[Reading, np.ndarray, np.ndarray, float, str]] = {}
+
+    def _of(self, r: Reading) -> tuple[Reading, np.ndarray, np.ndarray, float, str]:
+        said = self._said.get(id(r))
+        if said is None:  # the reading is kept with them, so its id is not reused while they are
+            ll = _log_likelihood(r, self.settings)
+            said = self._said[id(r)] = (r, np.log(_floored(r, self.settings)), ll, _divergence_from_uniform(ll),
+                                        emotions.top(r.probs))
+        return said
+
+    def label(self, r: Reading) -> str:
+        return self._of(r)[4]
+
+    def log_probs(self, r: Reading) -> np.ndarray:
+        return self._of(r)[1]
+
+    def log_likelihood(self, r: Reading) -> np.ndarray:
+        return self._of(r)[2]
+
+    def divergence(self, r: Reading) -> float:
+        return self._of(r)[3]
 
 
 def _require_aware(at: datetime) -> None:
@@ -193,10 +227,10 @@ def _divergence_from_uniform(log_likelihood: np.ndarray) -> float:
     return float(math.log(len(p)) + (p * np.log(p)).sum())
 
 
-def _side(weighted: list[tuple[Reading, float]], source: str, settings: FusionSettings) -> dict[str, float]:
+def _side(weighted: list[tuple[Reading, float]], source: str, votes: _Votes) -> dict[str, float]:
     """What one channel says on its own (unmasked): the weighted geometric mean of its readings."""
     group = [(r, w) for r, w in weighted if r.source == source]
-    log_p = sum(w * np.log(_floored(r, settings)) for r, w in group) / sum(w for _, w in group)
+    log_p = np.asarray(sum(w * votes.log_probs(r) for r, w in group)) / sum(w for _, w in group)
     return dict(zip(EMOTIONS, _softmax(log_p).tolist()))
 
 
@@ -222,11 +256,12 @@ def _mixed(sides: dict[str, dict[str, float]], settings: FusionSettings) -> bool
             and _jensen_shannon_bits(face, text) >= settings.mixed_divergence)
 
 
-def _contributions(weighted: list[tuple[Reading, float]], information: list[float]) -> tuple[Contribution, ...]:
+def _contributions(weighted: list[tuple[Reading, float]], information: list[float],
+                   votes: _Votes) -> tuple[Contribution, ...]:
     # A reading's share of the evidence is its weight times how far its vote is from "no opinion";
     # if every vote is flat, fall back to the weights.
     evidence = information if sum(information) > 0 else [w for _, w in weighted]
     total = sum(evidence)
-    contributions = [Contribution(r.source, r.at, emotions.top(r.probs), w, e / total)
+    contributions = [Contribution(r.source, r.at, votes.label(r), w, e / total)
                      for (r, w), e in zip(weighted, evidence)]
     return tuple(sorted(contributions, key=lambda c: c.share, reverse=True))

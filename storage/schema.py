@@ -86,7 +86,8 @@ readings = Table(
     Column("meta", JSON, nullable=False),
     Index("ix_readings_user_id_at", "user_id", "at"),
     Index("ix_readings_at", "at"),  # the retention purge scans by time alone
-    Index("ix_readings_user_id_source_at", "user_id", "source", "at"),  # newest N of a source (Store.recent_readings)
+    # the newest N of a source in a stretch (Store.recent_readings): read in this order, it stops after N
+    Index("ix_readings_user_id_source_at_id", "user_id", "source", "at", "id"),
 )
 
 # One reply's worth of tracks.

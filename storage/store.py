@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -220,6 +221,13 @@ class Store:
         """
         return self._recent(connection, user_id, since, until, per_source, bucket)
 
+    @transaction
+    def newest_reading(self, connection: Connection, user_id: int) -> tuple[int, datetime] | None:
+        """The id and time of the user's newest reading (one index lookup): whether anything came in."""
+        row = connection.execute(select(readings.c.id, readings.c.at).where(readings.c.user_id == user_id)
+                                 .order_by(readings.c.at.desc(), readings.c.id.desc()).limit(1)).one_or_none()
+        return None if row is None else (row.id, row.at)
+
     def _insert_reading(self, connection: Connection, user_id: int, source: str, probs: Mapping[str, float],
                         confidence: float, at: datetime, meta: dict[str, Any] | None) -> int:
         meta = meta or {}
@@ -265,15 +273,28 @@ class Store:
                                                   sources=list(READING_SOURCES), user_id=user_id,
                                                   per_source=per_source))
             found = [StoredReading(**row._mapping) for row in rows]
-        else:  # SQLite runs in-process: a query costs microseconds, and there is no LATERAL
-            found = []
-            for start, end in stretches:
-                for source in READING_SOURCES:
-                    query = (select(*columns)
-                             .where(readings.c.user_id == user_id, readings.c.source == source,
-                                    readings.c.at >= start, readings.c.at < end)
-                             .order_by(readings.c.at.desc(), readings.c.id.desc()).limit(per_source))
-                    found.extend(StoredReading(**row._mapping) for row in connection.execute(query))
+        else:
+            # One statement too: for each stretch and source, a correlated lookup that is an index range
+            # scan stopping after per_source rows (SQLite has no LATERAL). A query per stretch and source
+            # cost ~200 statements, ~100 ms at 100,000 readings. The stretches go in as one JSON
+            # parameter (the times as SQLite stores them), so the statement's text never changes.
+            # (ROW_NUMBER() OVER (PARTITION BY stretch, source) would rank every reading in the range:
+            # a cost that grows with the past.)
+            stored = readings.c.at.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+            assert stored is not None
+            newest = text(f"""
+                SELECT r.id, r.source, r.probs, r.confidence, r.at, r.meta
+                FROM (SELECT json_extract(value, '$[0]') AS lo, json_extract(value, '$[1]') AS hi
+                      FROM json_each(:stretches)) AS b
+                CROSS JOIN (SELECT value AS source FROM json_each(:sources)) AS s
+                JOIN {readings.name} AS r ON r.id IN (
+                    SELECT id FROM {readings.name} WHERE user_id = :user_id AND source = s.source
+                    AND at >= b.lo AND at < b.hi ORDER BY at DESC, id DESC LIMIT :per_source)
+            """).columns(*columns)
+            rows = connection.execute(newest, dict(stretches=json.dumps([[stored(lo), stored(hi)] for lo, hi in stretches]),
+                                                   sources=json.dumps(READING_SOURCES), user_id=user_id,
+                                                   per_source=per_source))
+            found = [StoredReading(**row._mapping) for row in rows]
         return sorted(found, key=lambda r: (r.at, r.id))
 
     async def purge_readings_before(self, cutoff: datetime, batch: int = DELETE_BATCH) -> int:

@@ -35,12 +35,10 @@ async def send_mood(update: Update, context: Context) -> None:
 
 
 async def history(update: Update, context: Context) -> None:
-    svc = context.bot_data.service
-    points = await svc.history(sender(update), days=HISTORY_DAYS)
-    if not any(mood.enough_evidence for _, mood in points):
+    chart = await context.bot_data.service.history_chart(sender(update), days=HISTORY_DAYS)
+    if chart is None:
         await chat_message(update).reply_text(messages.NO_MOOD, reply_markup=feelings_keyboard(sender(update)))
         return
-    chart = await svc.off_loop(charts.history_chart, points)
     await chat_message(update).reply_photo(chart, caption=messages.HISTORY.format(days=HISTORY_DAYS))
 
 

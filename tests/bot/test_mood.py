@@ -1,5 +1,5 @@
 """/mood explains itself with a chart, /history draws the days, "not my mood" corrects."""
-from bot import messages
+from bot import charts, messages
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -60,3 +60,17 @@ async def test_history_is_a_chart(bot, photos):
     reply = await user.ask("/history")
     assert reply.method == "sendPhoto" and reply.files["photo"].startswith(PNG)
     assert "last 7 days" in reply.text
+
+
+async def test_history_asked_again_with_nothing_new_is_the_chart_already_drawn(bot, monkeypatch):
+    user = await bot.user_feeling(45, "happy")
+    drawn = []
+    draw = charts.history_chart
+    monkeypatch.setattr(charts, "history_chart", lambda points: drawn.append(points) or draw(points))
+    first, again = await user.ask("/history"), await user.ask("/history")
+    assert first.files["photo"].startswith(PNG) and again.files["photo"] == first.files["photo"]
+    assert len(drawn) == 1
+    await user.say("I am so sad and tired of everything")  # a new reading: the chart is drawn again
+    await user.settle()
+    await user.ask("/history")
+    assert len(drawn) == 2

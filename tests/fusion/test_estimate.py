@@ -164,6 +164,17 @@ def test_journey_follows_the_day():
         journey(readings, NOW, NOW, timedelta(0))
 
 
+def test_journey_is_estimate_at_every_point():
+    """journey works out what each reading says once for all its points: the moods must be exactly estimate's."""
+    rng = np.random.default_rng(27)
+    readings = [Reading(str(rng.choice(["face", "text", "text", "correction"] if i % 25 == 0 else ["face", "text"])),
+                        dict(zip(EMOTIONS, rng.dirichlet(np.ones(len(EMOTIONS))).tolist())), float(rng.uniform(0.2, 1)),
+                        NOW - timedelta(minutes=float(rng.uniform(0, 3 * 24 * 60)))) for i in range(300)]
+    points = journey(readings, NOW - timedelta(days=2), NOW, timedelta(hours=3))
+    assert len(points) == 17 and len({m.label for _, m in points}) > 1
+    assert points == [(at, estimate(readings, at)) for at, _ in points]
+
+
 def test_readings_are_checked():
     with pytest.raises(ValueError):
         Reading("voice", reading("face", "sad").probs, 0.5, NOW)

@@ -3,6 +3,7 @@ copies that start together on an empty database. SQLite, and PostgreSQL when TES
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -61,6 +62,50 @@ async def test_recent_readings_per_bucket_covers_each_stretch(store, url):
     assert len(got) == 8 * 2
     # each 3 h stretch gives its newest two: minutes 178 and 179 of it
     assert [r.at for r in got][:4] == [T0 + timedelta(minutes=m) for m in (178, 179, 358, 359)]
+
+
+async def newest_per_stretch(url: str, user_id: int, edges: list[datetime], per_source: int) -> list[int]:
+    """The reference: one plain query per stretch and source (what the Store did before one statement)."""
+    engine = create_async_engine(url)
+    ids = []
+    async with engine.connect() as connection:
+        for lo, hi in zip(edges, edges[1:]):
+            for source in READING_SOURCES:
+                query = (select(readings.c.id).where(readings.c.user_id == user_id, readings.c.source == source,
+                                                     readings.c.at >= lo, readings.c.at < hi)
+                         .order_by(readings.c.at.desc(), readings.c.id.desc()).limit(per_source))
+                ids.extend((await connection.execute(query)).scalars())
+    await engine.dispose()
+    return ids
+
+
+async def test_recent_readings_in_one_statement_equal_a_query_per_stretch(store, url):
+    rng = random.Random(27)
+    engine = create_async_engine(url)
+    await store.set_consent(1, True)
+    await store.set_consent(2, True)
+    # irregular times over three days, every source, some readings at the very same moment (ties go by id)
+    moments = [T0 + timedelta(minutes=rng.randrange(3 * 24 * 60)) for _ in range(1500)]
+    rows = [dict(user_id=rng.choice((1, 1, 1, 2)), source=rng.choice(READING_SOURCES), probs={"sad": 1.0},
+                 confidence=0.5, at=rng.choice(moments), meta={}) for _ in range(3000)]
+    async with engine.begin() as connection:
+        await connection.execute(readings.insert(), rows)
+    await engine.dispose()
+    since, until, step = T0 + timedelta(hours=5), T0 + timedelta(days=3), timedelta(hours=3)
+    got = await store.recent_readings(1, since, until, per_source=4, bucket=step)
+    edges = [since + i * step for i in range(23)] + [until + timedelta(microseconds=1)]
+    expected = await newest_per_stretch(url, 1, edges, 4)
+    assert len(got) == len(expected) > 200
+    assert sorted(r.id for r in got) == sorted(expected)
+    assert [(r.at, r.id) for r in got] == sorted((r.at, r.id) for r in got)
+
+
+async def test_newest_reading_is_the_last_one_taken(store):
+    assert await store.newest_reading(1) is None
+    await store.add_reading(1, "text", HAPPY, 0.5, T0)
+    newest = await store.add_reading(1, "face", HAPPY, 0.5, T0 + timedelta(minutes=1))
+    await store.add_reading(2, "face", HAPPY, 0.5, T0 + timedelta(hours=1))  # someone else's
+    assert await store.newest_reading(1) == (newest, T0 + timedelta(minutes=1))
 
 
 async def test_add_reading_and_read_caps_what_it_reads(store, url):
