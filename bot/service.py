@@ -20,7 +20,7 @@ from emotions import as_probs
 from fusion import Mood, Reading, estimate, journey
 from music import STRATEGIES, Preferences, Recommendation, Recommender, Taste, co_liked, parse_preferences
 from nlp import TextReading
-from storage import Store
+from storage import Store, User
 from vision import Face
 
 T = TypeVar("T")
@@ -84,8 +84,12 @@ class Service:
 
     # -- consent -----------------------------------------------------------------------------
     async def consented(self, user_id: int) -> bool:
+        return await self.consenting_user(user_id) is not None
+
+    async def consenting_user(self, user_id: int) -> User | None:
+        """The user's row if they consented, else None."""
         user = await self.store.get_user(user_id)
-        return user is not None and user.consented_at is not None
+        return user if user is not None and user.consented_at is not None else None
 
     async def set_consent(self, user_id: int, yes: bool) -> None:
         await self.store.set_consent(user_id, yes)
@@ -164,8 +168,15 @@ class Service:
         the answer may reach another copy of the bot."""
         await self.store.set_awaiting(user_id, what)
 
-    async def awaited(self, user_id: int) -> str | None:
-        """What this message answers, if the bot asked something; asked once, answered once."""
+    async def awaited(self, user_id: int, seen: User | None = None) -> str | None:
+        """What this message answers, if the bot asked something; asked once, answered once.
+
+        `seen`: the user's row as read earlier while handling this update. When it shows nothing
+        awaited, that is still so (a user's updates are handled one at a time, by any copy), and
+        no transaction is needed: most messages answer nothing.
+        """
+        if seen is not None and seen.awaiting is None:
+            return None
         return await self.store.take_awaiting(user_id)
 
     async def add_preferences(self, user_id: int, text: str) -> tuple[Preferences, tuple[str, ...]]:
