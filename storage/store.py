@@ -27,6 +27,7 @@ from sqlalchemy import (
     Engine,
     QueuePool,
     Table,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -34,6 +35,7 @@ from sqlalchemy import (
     make_url,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -50,6 +52,22 @@ DELETE_BATCH = 5000  # rows per transaction when purging or forgetting: short en
 READING_SOURCES = ("face", "text", "correction")  # fusion.SOURCES; storage doesn't import fusion
 P = ParamSpec("P")
 T = TypeVar("T")
+
+# What every message runs, composed once with bound parameters: composing a statement costs SQLAlchemy
+# several times what SQLite takes to run it.
+READING_COLUMNS = (readings.c.id, readings.c.source, readings.c.probs, readings.c.confidence, readings.c.at,
+                   readings.c.meta)
+GET_USER = select(users).where(users.c.id == bindparam("user_id"))
+INSERT_READING = readings.insert().returning(readings.c.id)
+# The newest `per_source` readings of each source in [lo, hi): an index range scan per source that
+# stops after per_source rows, all in one statement (SQLite; PostgreSQL has its LATERAL form below).
+NEWEST_PER_SOURCE = union_all(*(
+    select(newest) for newest in (
+        select(*READING_COLUMNS)
+        .where(readings.c.user_id == bindparam("user_id"), readings.c.source == source,
+               readings.c.at >= bindparam("lo"), readings.c.at < bindparam("hi"))
+        .order_by(readings.c.at.desc(), readings.c.id.desc()).limit(bindparam("per_source")).subquery()
+        for source in READING_SOURCES)))
 
 
 @dataclass(frozen=True)
@@ -105,6 +123,11 @@ class Store:
         # SQLite has one writer at a time: one thread with one connection queues transactions in order.
         self._thread = ThreadPoolExecutor(1, "sqlite") if isinstance(engine, Engine) else None
 
+    @functools.cached_property
+    def _ensure_user(self) -> Any:
+        """A bare user row unless there is one: composed once, every reading and vote runs it."""
+        return self._insert(users).on_conflict_do_nothing(index_elements=[users.c.id])
+
     @classmethod
     async def open(cls, url: str) -> Store:
         """Connect ("sqlite:///path.db", also "sqlite+aiosqlite:///...", or "postgresql+asyncpg://...")
@@ -144,16 +167,17 @@ class Store:
 
     def _upsert_user(self, connection: Connection, user_id: int, **values: Any) -> None:
         """Create the user's row if missing, then set `values` on it."""
+        if not values:  # the common case (a reading, a vote): one prepared statement
+            connection.execute(self._ensure_user, {"id": user_id})
+            return
         stmt = self._insert(users).values(id=user_id, **values)
-        stmt = (stmt.on_conflict_do_update(index_elements=[users.c.id], set_=values) if values
-                else stmt.on_conflict_do_nothing(index_elements=[users.c.id]))
-        connection.execute(stmt)
+        connection.execute(stmt.on_conflict_do_update(index_elements=[users.c.id], set_=values))
 
     # -- users ---------------------------------------------------------------------------------
 
     @transaction
     def get_user(self, connection: Connection, user_id: int) -> User | None:
-        row = connection.execute(select(users).where(users.c.id == user_id)).one_or_none()
+        row = connection.execute(GET_USER, {"user_id": user_id}).one_or_none()
         return None if row is None else User(**row._mapping)
 
     @transaction
@@ -227,7 +251,7 @@ class Store:
         row = dict(user_id=user_id, source=source, probs=as_probs(probs), confidence=float(confidence), at=at,
                    meta=meta)
         self._upsert_user(connection, user_id)
-        return int(connection.execute(readings.insert().values(row).returning(readings.c.id)).scalar_one())
+        return int(connection.execute(INSERT_READING, row).scalar_one())
 
     @staticmethod
     def _readings(connection: Connection, user_id: int, since: datetime | None) -> list[StoredReading]:
@@ -241,8 +265,6 @@ class Store:
     @staticmethod
     def _recent(connection: Connection, user_id: int, since: datetime, until: datetime, per_source: int,
                 bucket: timedelta | None) -> list[StoredReading]:
-        columns = (readings.c.id, readings.c.source, readings.c.probs, readings.c.confidence, readings.c.at,
-                   readings.c.meta)
         edges = [since]
         while bucket is not None and edges[-1] + bucket < until:
             edges.append(edges[-1] + bucket)
@@ -260,20 +282,15 @@ class Store:
                 CROSS JOIN LATERAL (
                     SELECT * FROM {readings.name} WHERE user_id = :user_id AND source = s.source
                     AND at >= b.lo AND at < b.hi ORDER BY at DESC, id DESC LIMIT :per_source) AS r
-            """).columns(*columns)
+            """).columns(*READING_COLUMNS)
             rows = connection.execute(lateral, dict(starts=[lo for lo, _ in stretches], ends=[hi for _, hi in stretches],
                                                   sources=list(READING_SOURCES), user_id=user_id,
                                                   per_source=per_source))
             found = [StoredReading(**row._mapping) for row in rows]
         else:  # SQLite runs in-process: a query costs microseconds, and there is no LATERAL
-            found = []
-            for start, end in stretches:
-                for source in READING_SOURCES:
-                    query = (select(*columns)
-                             .where(readings.c.user_id == user_id, readings.c.source == source,
-                                    readings.c.at >= start, readings.c.at < end)
-                             .order_by(readings.c.at.desc(), readings.c.id.desc()).limit(per_source))
-                    found.extend(StoredReading(**row._mapping) for row in connection.execute(query))
+            found = [StoredReading(**row._mapping) for start, end in stretches
+                     for row in connection.execute(NEWEST_PER_SOURCE, dict(user_id=user_id, lo=start, hi=end,
+                                                                           per_source=per_source))]
         return sorted(found, key=lambda r: (r.at, r.id))
 
     async def purge_readings_before(self, cutoff: datetime, batch: int = DELETE_BATCH) -> int:
