@@ -128,6 +128,7 @@ class SqlInbox:
         """Returns once the write is committed, by this call's transaction or by one that took it along."""
         write = _Write(update_id, what)
         self._queued.append(write)
+        await asyncio.sleep(0)  # a claim due now (the dispatcher wakes its loop before acking) takes it along
         async with self._writing:
             if not write.written:
                 await self._write_waiting(0)
