@@ -12,9 +12,10 @@ processes that only handle (BOT_ROLE scale-out) can share it:
 * `ack` one as finished (`done`, `skipped` when it can't be parsed, `failed` when it kept failing).
 
 `mark_answered` records that a reply went out, so a replay after a crash doesn't answer again.
-Acks and these journal lines are written in groups: each waits for the next transaction, which
-writes everything waiting by then, and the dispatcher's next claim is one of those transactions
-(under load many updates finish while one transaction runs, and SQLite runs one at a time).
+New updates, acks and these journal lines are written in groups: each waits for the next
+transaction, which writes everything waiting by then, and the dispatcher's next claim is one of
+those transactions (under load many updates finish while one transaction runs, and SQLite runs one
+at a time).
 Claims of a process that died are handed out again by `requeue` (on start; with several workers,
 only claims older than a lease). A finished row keeps only its update_id (to recognise a
 redelivery) and is removed by `prune` a day later: the payload, message text included, and the user
@@ -62,14 +63,16 @@ class Inbox(Protocol):
 
 @dataclass
 class _Write:
-    """An ack (the outcome) or a journal line (ANSWERED) waiting for the next transaction."""
+    """New updates (STORE), an ack (its outcome) or a journal line (ANSWERED) waiting for the next transaction."""
 
-    update_id: int
     what: str
+    update_id: int = 0
+    rows: Sequence[tuple[int, int | None, str]] = ()  # STORE: (update_id, user_id, raw JSON)
+    new: int = 0  # STORE: how many rows were new
     written: bool = False
 
 
-ANSWERED = "answered"
+ANSWERED, STORE = "answered", "store"
 # Composed once with bound parameters: composing a statement costs more than running it.
 _IDS: BindParameter[int] = bindparam("update_ids", expanding=True)
 _ACK = update(inbox).where(inbox.c.update_id.in_(_IDS)).values(state=bindparam("outcome"), payload=None,
@@ -103,10 +106,13 @@ class SqlInbox:
         self._writing = asyncio.Lock()  # one inbox transaction at a time: it takes everything waiting
 
     async def put(self, updates: Sequence[tuple[int, int | None, str]]) -> int:
-        """Store (update_id, user_id, raw JSON) rows in one transaction; returns how many were new."""
+        """Store (update_id, user_id, raw JSON) rows in one transaction; returns how many were new.
+        A claim due now (the intake wakes the dispatcher before putting) stores and claims them in one."""
         if not updates:
             return 0
-        return await self._store._run(self._put, updates)
+        write = _Write(STORE, rows=updates)
+        await self._write(write)
+        return write.new
 
     def _put(self, connection: Connection, updates: Sequence[tuple[int, int | None, str]]) -> int:
         now = datetime.now(UTC)
@@ -124,9 +130,8 @@ class SqlInbox:
         async with self._writing:
             return await self._write_waiting(limit)
 
-    async def _write(self, update_id: int, what: str) -> None:
+    async def _write(self, write: _Write) -> None:
         """Returns once the write is committed, by this call's transaction or by one that took it along."""
-        write = _Write(update_id, what)
         self._queued.append(write)
         await asyncio.sleep(0)  # a claim due now (the dispatcher wakes its loop before acking) takes it along
         async with self._writing:
@@ -150,7 +155,10 @@ class SqlInbox:
     def _write_and_claim(self, connection: Connection, writes: list[_Write], limit: int) -> list[Envelope]:
         by_kind: dict[str, list[int]] = {}
         for write in writes:
-            by_kind.setdefault(write.what, []).append(write.update_id)
+            if write.what == STORE:
+                write.new = self._put(connection, write.rows)
+            else:
+                by_kind.setdefault(write.what, []).append(write.update_id)
         for what, update_ids in by_kind.items():  # one UPDATE per kind: journal lines, acks by outcome
             update_ids.sort()  # rows locked in one order by every copy (PostgreSQL)
             if what == ANSWERED:
@@ -167,12 +175,12 @@ class SqlInbox:
         return [Envelope(r.update_id, r.user_id, r.payload, r.attempts + 1, r.answered) for r in rows]
 
     async def mark_answered(self, update_id: int) -> None:
-        await self._write(update_id, ANSWERED)
+        await self._write(_Write(ANSWERED, update_id))
 
     async def ack(self, update_id: int, outcome: str = DONE) -> None:
         if outcome not in FINISHED:
             raise ValueError(f"an update finishes as one of {FINISHED}, not {outcome!r}")
-        await self._write(update_id, outcome)
+        await self._write(_Write(outcome, update_id))
 
     async def requeue(self, claimed_before: datetime | None = None) -> int:
         """Hand claimed updates out again (all of them, or those claimed before a lease cut-off)."""
