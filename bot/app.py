@@ -163,11 +163,11 @@ async def running(app: BotApplication) -> AsyncIterator[BotApplication]:
             await app.post_shutdown(app)
 
 
-def _intake(app: BotApplication, settings: Settings, on_stored: Callable[[], None]) -> Polling | Webhook | None:
+def _intake(app: BotApplication, settings: Settings, wake: Callable[[], None]) -> Polling | Webhook | None:
     inbox = app.bot_data.inbox
     if settings.bot_role == "worker":
         return None
     if settings.webhook_url:
-        return Webhook(inbox, on_stored, settings.webhook_secret_value, settings.webhook_path,
+        return Webhook(inbox, wake, settings.webhook_secret_value, settings.webhook_path,
                        settings.webhook_listen, settings.port)
-    return Polling(app.bot.base_url, inbox, on_stored, ALLOWED_UPDATES, settings.poll_timeout)
+    return Polling(app.bot.base_url, inbox, wake, ALLOWED_UPDATES, settings.poll_timeout)

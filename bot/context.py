@@ -12,7 +12,7 @@ from bot.shared import Limits
 if TYPE_CHECKING:
     from bot.service import Service
     from bot.settings import Settings
-    from storage import Inbox
+    from storage import Inbox, User
 
 
 @dataclass
@@ -43,6 +43,10 @@ class BotData:
 
 class Context(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
     """`context` in every handler: `context.bot_data.service`, `context.bot_data.config`."""
+
+    # The sender's row as the consent gate read it for this update (PTB builds one context per update
+    # and hands it to every handler group), so a later handler need not read it again.
+    gate_user: User | None = None
 
 
 BotApplication = Application[ExtBot[Any], Context, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -84,8 +84,9 @@ class Dispatcher:
         """Until `stop`: claim what can run, start it, and sleep until woken (or IDLE_CHECK passed)."""
         while not self._stopping:
             self._wake.clear()
+            limit = self.max_in_flight - len(self._tasks)
             try:
-                envelopes = await self.inbox.claim(self.max_in_flight - len(self._tasks))
+                envelopes = await self.inbox.claim(limit)
             except Exception as error:  # the database may be away for a moment: wait, try again
                 log.error("claiming updates failed (%s)", type(error).__name__)
                 envelopes = []
@@ -93,14 +94,15 @@ class Dispatcher:
                 task = asyncio.create_task(self._handle(envelope))
                 self._tasks.add(task)
                 task.add_done_callback(self._finished)
-            if not envelopes:
+            if len(envelopes) < limit or not envelopes:  # all there was: anything new wakes us (or was set meanwhile)
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(IDLE_CHECK):
                         await self._wake.wait()
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
-        self._wake.set()  # that user's next update may be claimable now
+        if len(self._tasks) == self.max_in_flight - 1:
+            self._wake.set()  # a slot opened that the last claim had no room for
         if not task.cancelled() and task.exception() is not None:
             log.error("dispatching failed with %s", type(task.exception()).__name__)
 
@@ -115,24 +117,29 @@ class Dispatcher:
             await asyncio.wait(list(self._tasks))
 
     async def _handle(self, envelope: Envelope) -> None:
+        outcome = await self._run(envelope)
+        # Wake the claim loop first: its next claim is due anyway (this user's next update may be
+        # claimable once this ack is in), and an inbox may write the ack in that claim's transaction.
+        self.wake()
+        await self.inbox.ack(envelope.update_id, outcome)
+
+    async def _run(self, envelope: Envelope) -> str:
+        """Handle the update, unless it must not run; returns how it finished."""
         update_id = envelope.update_id
         if envelope.answered:
             log.info("update %d was answered before a restart: finished without running again", update_id)
-            await self.inbox.ack(update_id, DONE)
-            return
+            return DONE
         if envelope.attempts > MAX_ATTEMPTS:
             log.error("update %d skipped after %d attempts", update_id, envelope.attempts - 1)
-            await self.inbox.ack(update_id, FAILED)
-            return
+            return FAILED
         try:
             update = Update.de_json(json.loads(envelope.payload), self.app.bot)
         except Exception as error:  # whatever it is, it must not block the queue
             log.warning("update %d skipped: it cannot be parsed (%s)", update_id, type(error).__name__)
-            await self.inbox.ack(update_id, SKIPPED)
-            return
+            return SKIPPED
         token = HANDLING.set(Handling(update_id, self.inbox.mark_answered))
         try:
             await self.app.update_processor.process_update(update, self.app.process_update(update))
         finally:
             HANDLING.reset(token)
-        await self.inbox.ack(update_id, DONE)
+        return DONE

@@ -51,10 +51,10 @@ def as_row(update: object) -> Row | None:
 
 
 class Polling:
-    def __init__(self, bot_url: str, inbox: Inbox, on_stored: Callable[[], None], allowed_updates: list[str],
+    def __init__(self, bot_url: str, inbox: Inbox, wake: Callable[[], None], allowed_updates: list[str],
                  timeout: int) -> None:
         self._url = bot_url  # https://api.telegram.org/bot<token>
-        self.inbox, self.on_stored, self.allowed_updates, self.timeout = inbox, on_stored, allowed_updates, timeout
+        self.inbox, self.wake, self.allowed_updates, self.timeout = inbox, wake, allowed_updates, timeout
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -88,6 +88,8 @@ class Polling:
                     params["offset"] = offset  # confirms everything below it: it's stored by now
                 updates = await self._call("getUpdates", **params)
                 rows = [row for row in map(as_row, updates) if row is not None]
+                if rows:
+                    self.wake()  # first: the dispatcher's claim may store them and claim them in one transaction
                 await self.inbox.put(rows)
             except (httpx.HTTPError, TelegramRefused, ValueError, OSError) as error:
                 # ValueError: a body that isn't JSON; the database may fail too (OSError, its own errors below).
@@ -102,8 +104,6 @@ class Polling:
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             backoff = 1.0
-            if rows:
-                self.on_stored()
             ids = [u["update_id"] for u in updates if isinstance(u, dict) and isinstance(u.get("update_id"), int)]
             if ids:
                 offset = max(ids) + 1
@@ -116,9 +116,9 @@ class TelegramRefused(Exception):
 
 
 class Webhook:
-    def __init__(self, inbox: Inbox, on_stored: Callable[[], None], secret: str, path: str,
+    def __init__(self, inbox: Inbox, wake: Callable[[], None], secret: str, path: str,
                  listen: str, port: int) -> None:
-        self.inbox, self.on_stored, self.secret = inbox, on_stored, secret
+        self.inbox, self.wake, self.secret = inbox, wake, secret
         app = tornado.web.Application([(f"/{path.lstrip('/')}", _Receiver, {"intake": self})], log_function=_no_log)
         # Tornado itself refuses a Content-Length above max_body_size before reading the body.
         self._server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_UPDATE_BYTES,
@@ -140,8 +140,8 @@ class Webhook:
         if row is None:
             log.warning("webhook: a request body that is not an update (%d bytes) was refused", len(body))
             return False
+        self.wake()  # first: the dispatcher's claim may store it and claim it in one transaction
         await self.inbox.put([row])
-        self.on_stored()
         return True
 
 

@@ -22,7 +22,7 @@ from emotions import as_probs
 from fusion import Mood, Reading, estimate, journey
 from music import STRATEGIES, Preferences, Recommendation, Recommender, Taste, co_liked, parse_preferences
 from nlp import TextReading
-from storage import Store
+from storage import Store, User
 from vision import Face
 
 T = TypeVar("T")
@@ -86,10 +86,19 @@ class Service:
     async def _fuse(self, readings: list[Reading], at: datetime) -> Mood:
         return await asyncio.get_running_loop().run_in_executor(self._fusion, estimate, readings, at)
 
+    async def _fuse_each(self, groups: list[list[Reading]], at: datetime) -> list[Mood]:
+        """Several fusions in one hop to the fusion thread (a hop costs the event loop more than a small fusion)."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self._fusion, lambda: [estimate(readings, at) for readings in groups])
+
     # -- consent -----------------------------------------------------------------------------
     async def consented(self, user_id: int) -> bool:
+        return await self.consenting_user(user_id) is not None
+
+    async def consenting_user(self, user_id: int) -> User | None:
+        """The user's row if they consented, else None."""
         user = await self.store.get_user(user_id)
-        return user is not None and user.consented_at is not None
+        return user if user is not None and user.consented_at is not None else None
 
     async def set_consent(self, user_id: int, yes: bool) -> None:
         await self.store.set_consent(user_id, yes)
@@ -117,8 +126,8 @@ class Service:
             return TextResult(None, before, before)
         meta = {"language": reading.language, "low_confidence": reading.low_confidence}
         new, readings = await self._add_reading(user_id, "text", reading.probs, reading.confidence, at, meta)
-        before = await self._fuse([r for r in readings if r is not new], at)
-        return TextResult(reading, before, await self._fuse(readings, at))
+        before, after = await self._fuse_each([[r for r in readings if r is not new], readings], at)
+        return TextResult(reading, before, after)
 
     async def correct(self, user_id: int, label: str) -> Mood:
         """The user says how they really feel: a confident reading of that label."""
@@ -182,8 +191,15 @@ class Service:
         the answer may reach another copy of the bot."""
         await self.store.set_awaiting(user_id, what)
 
-    async def awaited(self, user_id: int) -> str | None:
-        """What this message answers, if the bot asked something; asked once, answered once."""
+    async def awaited(self, user_id: int, seen: User | None = None) -> str | None:
+        """What this message answers, if the bot asked something; asked once, answered once.
+
+        `seen`: the user's row as read earlier while handling this update. When it shows nothing
+        awaited, that is still so (a user's updates are handled one at a time, by any copy), and
+        no transaction is needed: most messages answer nothing.
+        """
+        if seen is not None and seen.awaiting is None:
+            return None
         return await self.store.take_awaiting(user_id)
 
     async def add_preferences(self, user_id: int, text: str) -> tuple[Preferences, tuple[str, ...]]:

@@ -48,7 +48,9 @@ async def gate(update: Update, context: Context) -> None:
             return
     if query and Consent.pattern().match(str(query.data)):
         return
-    if await context.bot_data.service.consented(sender(update)):
+    user = await context.bot_data.service.consenting_user(sender(update))
+    if user is not None:
+        context.gate_user = user
         return
     if query:
         await answer(query, messages.AGREE_FIRST, show_alert=True)

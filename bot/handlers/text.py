@@ -23,7 +23,7 @@ ASKS_MUSIC = re.compile(r"\b(playlist|music|songs?|tunes|play (me )?something)\b
 async def text(update: Update, context: Context) -> None:
     message = chat_message(update)
     assert message.text is not None, "registered for text messages"
-    if await context.bot_data.service.awaited(sender(update)) == prefs.AWAITING:
+    if await context.bot_data.service.awaited(sender(update), context.gate_user) == prefs.AWAITING:
         await prefs.apply_text(update, context, message.text)
         return
     result = await context.bot_data.service.read_text(sender(update), message.text)

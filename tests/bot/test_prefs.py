@@ -41,3 +41,26 @@ async def test_listening_service_is_chosen_with_a_button_or_in_words(bot):
     assert (await bot.service.preferences(63)).service == "youtube"
     reply = await user.ask("/prefs punjabi, jiosaavn")
     assert "Listen on: JioSaavn" in reply.text and "punjabi" in reply.text
+
+
+async def test_only_a_message_the_bot_waits_for_takes_the_awaited_state(bot, monkeypatch):
+    """The awaited answer lives in the database (any copy may get it), but a message reads it only when
+    the row the consent gate read for it says something is awaited: most messages answer nothing."""
+    user = await bot.consented_user(64)
+    store = bot.service.store
+    taken: list[int] = []
+    take_awaiting = store.take_awaiting
+
+    async def counted(user_id: int) -> str | None:
+        taken.append(user_id)
+        return await take_awaiting(user_id)
+
+    monkeypatch.setattr(store, "take_awaiting", counted)
+    await user.say("the train is late again")
+    await user.settle()
+    assert taken == [] and len(await store.readings(64)) == 1
+    shown = await user.ask("/prefs")
+    await user.answer(user.press(shown, "Add"))
+    reply = await user.ask("korean, k-pop")
+    assert "korean" in reply.text.lower() and taken == [64]
+    assert (await store.get_user(64)).awaiting is None

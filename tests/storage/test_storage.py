@@ -268,6 +268,47 @@ async def test_inbox_requeues_only_expired_claims(store):
     assert await inbox.requeue(claimed_before=datetime.now(UTC) + timedelta(seconds=1)) == 1
 
 
+async def test_inbox_writes_what_waits_in_one_transaction_each_committed_when_its_call_returns(store, url, monkeypatch):
+    inbox = SqlInbox(store)
+    await inbox.put([raw(i, i) for i in range(1, 41)])
+    assert len(await inbox.claim(40)) == 40
+    transactions = []
+    run = store._run
+
+    async def counted(fn, *args, **kwargs):
+        transactions.append(len(args[0]) if args and isinstance(args[0], list) else None)
+        return await run(fn, *args, **kwargs)
+
+    monkeypatch.setattr(store, "_run", counted)
+    await asyncio.gather(*(inbox.mark_answered(i) for i in range(1, 21)), *(inbox.ack(i) for i in range(1, 41)))
+    assert transactions == [60]  # all of them queued before the first call's transaction began
+    engine = create_async_engine(url)
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(inbox_table))).all()
+    await engine.dispose()
+    assert {(r.state, r.payload, r.user_id) for r in rows} == {("done", None, None)}
+    assert sorted(r.update_id for r in rows if r.answered) == list(range(1, 21))
+
+
+async def test_inbox_ack_whose_transaction_failed_is_written_by_the_next_one(store, monkeypatch):
+    inbox = SqlInbox(store)
+    await inbox.put([raw(1, 10), raw(2, 20), raw(3, 10)])
+    assert [e.update_id for e in await inbox.claim(5)] == [1, 2]
+    run = store._run
+
+    async def fails_once(fn, *args, **kwargs):
+        monkeypatch.setattr(store, "_run", run)
+        raise OSError("the database went away for a moment")
+
+    monkeypatch.setattr(store, "_run", fails_once)
+    with pytest.raises(OSError):
+        await inbox.ack(1)
+    await inbox.ack(2)
+    [nxt] = await inbox.claim(5)
+    assert nxt.update_id == 3  # user 10's first update was acknowledged after all
+    assert await inbox.waiting() == 1
+
+
 async def test_two_workers_never_claim_the_same_update_or_the_same_user_at_once(url):
     """Scale-out: processes sharing the database (two Stores here) split the work, per user in order."""
     first, second = await Store.open(url), await Store.open(url)
