@@ -19,9 +19,9 @@ from tokenizers import Tokenizer
 
 import emotions
 from emotions import EMOTIONS
+from nlp import hinglish, multilingual, segments
 from nlp import language as lang
 from nlp import model as text_model
-from nlp import multilingual, segments
 from nlp.text import clean
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "text_emotion"
@@ -118,7 +118,8 @@ class TextAnalyzer:
             probs[english] = F.softmax(log_probs / self.temperature, dim=1)
         if self.multilingual and foreign:
             share = torch.tensor([languages[row].english_share for row in foreign])[:, None]
-            other = self.multilingual.probs([cleaned[keep[row]] for row in foreign])
+            # Hindi typed in Latin letters is spelled back in Devanagari, which e5 reads far better (MODEL_CARD.md).
+            other = self.multilingual.probs([hinglish.in_devanagari(cleaned[keep[row]]) for row in foreign])
             probs[foreign] = share * probs[foreign] + (1 - share) * other
         for i, row, language in zip(keep, probs.tolist(), languages):
             readings[i] = self._reading(texts[i], dict(zip(EMOTIONS, row)), language, bool(self.multilingual))

@@ -7,6 +7,12 @@ first: they carry no language. Mixed-language text: the text is split at punctua
 long-enough piece is detected on its own (a piece too short to tell takes the whole text's
 language); ``english_share`` is the fraction of letters in English pieces, so
 "I love this song. Je suis très content aujourd'hui." is about a quarter English.
+
+Hindi typed in Latin letters ("Hinglish": "mujhe bahut gussa aa raha hai") is mostly called English
+by py3langid, so a piece of text is called Hindi first when enough of its words are common Hindi words
+as they are spelled in Latin letters (``HINDI_WORDS``: function words, pronouns, auxiliaries and
+everyday chat words, none of them also an English word). How the thresholds were chosen, and how
+rarely English lines trip them: MODEL_CARD.md, "Other languages".
 """
 from __future__ import annotations
 
@@ -24,6 +30,26 @@ MIN_LETTERS = 6        # fewer letters than this: too short to tell, treated as 
 MIN_PROBABILITY = 0.6  # of py3langid's calibrated probabilities; how it was chosen: MODEL_CARD.md
 # English-lexified languages the detector confuses with English on casual text.
 ENGLISH = frozenset({"en", "pcm", "sco"})
+# Latin-script Hindi words that are not English words: "main", "to", "is", "the", "me", "par", "do" are
+# common Hindi words too, but common English ones, so they are left out; so are "se" and "ne", which
+# French, Spanish and Italian lines are full of.
+_HINDI_WORDS = """
+    hai hain hoon hun hu tha thi hoga hogi honge hua hui hue hota hoti hote hona hone
+    nahi nahin nai mat kya kyu kyun kyon kyunki kaise kaisa kaisi kaun kahan kab kitna kitni kitne
+    mujhe mujhko mujhse mera meri mainne maine tum tumhe tumhein tumko tumse tumhara tumhari tumhare
+    tera teri tujhe tujhse aap aapko apko aapka aapki apna apni apne hamein humein hamara hamari humara
+    uska uski uske usne usko unka unki unke unhein unhe unhonne iska iski iske isko inka vah woh wo vo yeh
+    ki ke ka ko mein aur bhi toh kuch kuchh koi kisi sabhi sab kabhi abhi phir lekin magar agar
+    bahut bohot bohut bahot zyada jyada thoda thodi bilkul sach accha acha achha achchha theek thik
+    raha rahi rahe gaya gayi gaye gai gae kiya kiye karo karna karne karta karti karte karke kar rahna
+    laga lagi lage lagta lagti lagra chal chalo dekho dekha bolo bola boli bata batao samajh pata chahiye
+    chahie sakta sakti sakte diya liya aya aaya jata jati jana aaj kal yaar yar bhai arre arey
+    khush dukh gussa pagal bakwas bekar bura buri pyaar pyar dil dost zindagi ghar
+"""
+HINDI_WORDS = frozenset(_HINDI_WORDS.split())
+MIN_HINDI_WORDS = 2      # at least this many of them ...
+MIN_HINDI_SHARE = 0.2    # ... making up at least this share of the words; both chosen in MODEL_CARD.md
+LATIN_WORD = re.compile(r"[a-z]+")
 PIECE = re.compile(r"[.!?;:,\n]+")
 LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
@@ -39,10 +65,19 @@ def identifier() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def romanised_hindi(text: str) -> bool:
+    """Whether `text` reads as Hindi in Latin letters: enough of its words are in ``HINDI_WORDS``."""
+    words = LATIN_WORD.findall(text.lower())
+    hits = sum(word in HINDI_WORDS for word in words)
+    return hits >= MIN_HINDI_WORDS and hits >= MIN_HINDI_SHARE * len(words)
+
+
 def _detect_one(text: str) -> str | None:
     """The language of a piece of text, or None when it is too short or the detector is unsure."""
     if len(LETTER.findall(text)) < MIN_LETTERS:
         return None
+    if romanised_hindi(text):
+        return "hi"
     code, probability = identifier().classify(text)
     if probability < MIN_PROBABILITY:
         return None

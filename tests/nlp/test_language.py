@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.language import detect
+from nlp.language import detect, romanised_hindi
 from training.text import data
 
 # Short chat messages in 14 languages and 6 scripts; MODEL_CARD.md quotes the catch rate.
@@ -40,3 +40,35 @@ def test_mixed_text_reports_its_english_share():
     mixed = detect("I love this song. Je suis très content aujourd'hui, c'est vraiment magnifique.")
     assert 0.1 < mixed.english_share < 0.5
     assert mixed.code == "fr"
+
+
+@pytest.mark.parametrize("text", [
+    "yaar mujhe bahut gussa aa raha hai", "aaj main bahut khush hoon", "kya hua, sab theek hai na?",
+    "mera dil toot gaya yaar", "tum kahan ho abhi", "bhai kal ka plan kya hai",
+])
+def test_hindi_in_latin_letters_is_read_as_hindi(text):
+    language = detect(text)
+    assert language.code == "hi" and language.english_share == 0.0
+
+
+@pytest.mark.parametrize("text", [
+    "The main reason I left is the money.", "hai everyone, how are you doing today?",
+    "Mai Tai at the main bar is the best drink", "yaar I am so tired of this job", "I love Kal Ho Naa Ho so much",
+    "Where is the main station? Is it far from here?",
+])
+def test_english_with_an_incidental_hindi_looking_word_stays_english(text):
+    assert romanised_hindi(text) is False
+    assert detect(text).english_share == 1.0
+
+
+def test_mixed_hinglish_and_english_is_split_between_them():
+    mixed = detect("I had the worst day at work today, mujhe kuch samajh nahi aa raha yaar")
+    assert mixed.code == "hi" and 0.2 < mixed.english_share < 0.8
+
+
+@pytest.mark.parametrize("name", ["dev", "meld_validation", "dailydialog_holdout"])
+def test_english_validation_lines_are_never_read_as_hinglish(name):
+    if not data.SHARED_DATA.exists():
+        pytest.skip(f"{data.SHARED_DATA} is absent: no English lines to check")
+    loaded = data.load(name) if name == "dev" else data.load_dialogue(name)
+    assert not [text for text in loaded.texts if romanised_hindi(text)]

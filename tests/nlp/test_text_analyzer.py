@@ -162,3 +162,20 @@ def test_the_previous_message_changes_the_reading(analyzer):
     assert batched[1].probs == pytest.approx(alone.probs, abs=1e-4)
     with pytest.raises(ValueError):
         analyzer.analyze_many(["a", "b"], ["only one context"])
+
+
+@pytest.mark.parametrize(("text", "feeling"), [
+    ("aaj main bahut khush hoon", "happy"), ("main bahut udaas hoon aaj", "sad"), ("bhai kal ka plan kya hai", "neutral"),
+    pytest.param("yaar mujhe bahut gussa aa raha hai", "angry", marks=pytest.mark.xfail(
+        strict=True, reason="known miss (MODEL_CARD.md): the multilingual head reads it as fear, 0.68")),
+])
+def test_hindi_in_latin_letters_is_read_as_hindi_by_the_multilingual_head(analyzer, text, feeling):
+    reading = analyzer.analyze(text)
+    assert reading.language == "hi"
+    assert reading.emotion == feeling and not reading.low_confidence
+
+
+@pytest.mark.parametrize("text", ["The main reason I left is the money.", "hai everyone, how are you doing today?"])
+def test_english_with_a_hindi_looking_word_is_read_by_the_english_model_alone(analyzer, english_only, text):
+    assert analyzer.analyze(text).language == "en"
+    assert analyzer.analyze(text).probs == pytest.approx(english_only.analyze(text).probs, abs=1e-6)

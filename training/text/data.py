@@ -18,10 +18,13 @@ import numpy as np
 
 from emotions import EMOTIONS, INDEX
 from training import SHARED_DATA
+from training.text.hinglish import romanise
 
 DEFAULT_DATA = SHARED_DATA / "goemotions"
 DIALOGUE_DATA = SHARED_DATA / "dialogue"
 HINDI_DATA = SHARED_DATA / "hindi"
+# Our own hand-written chat-style Hinglish lines (protocol: MODEL_CARD.md, "Other languages").
+HINGLISH_CHAT = Path(__file__).resolve().parent / "hinglish_chat.tsv"
 
 # GoEmotions fine label -> what a chat user who writes such a line is feeling (the card says why).
 CHAT_LABEL = {
@@ -133,9 +136,25 @@ def load_dialogue(name: str, data_dir: Path | str = DIALOGUE_DATA) -> Examples:
 
 def load_hindi(data_dir: Path | str = HINDI_DATA) -> Examples:
     """BHAAV validation (Hindi story sentences): anger, joy, sadness, neutral in our names."""
+    return _load_bhaav_labelled(Path(data_dir) / "bhaav_validation.tsv")
+
+
+def _load_bhaav_labelled(path: Path) -> Examples:
+    """A `text<TAB>label` file in BHAAV's label names (anger, joy, sadness, neutral)."""
     texts, groups = [], []
-    with open(Path(data_dir) / "bhaav_validation.tsv", newline="", encoding="utf-8") as f:
+    with open(path, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
             texts.append(row["text"])
             groups.append({INDEX[HINDI_LABEL[row["label"]]]})
     return _examples(texts, groups)
+
+
+def load_hinglish(data_dir: Path | str = HINDI_DATA) -> Examples:
+    """BHAAV validation romanised into casual Latin-script Hindi by rule (``training.text.hinglish``)."""
+    hindi = load_hindi(data_dir)
+    return _examples([romanise(text) for text in hindi.texts], hindi.groups)
+
+
+def load_hinglish_chat(path: Path | str = HINGLISH_CHAT) -> Examples:
+    """Chat-style Hinglish lines written for this check, in BHAAV's four labels (committed; not real chat)."""
+    return _load_bhaav_labelled(Path(path))

@@ -4,7 +4,8 @@
 
 Splits: GoEmotions test (held out from everything), and the validation splits the recipe was chosen
 on: GoEmotions dev, MELD validation, the held-out half of DailyDialog validation (odd dialogue ids,
-``data.dd_half``) and BHAAV Hindi validation. Every number comes from ``TextAnalyzer.analyze_many``
+``data.dd_half``) and BHAAV Hindi validation; and two Hinglish checks: BHAAV validation romanised by
+rule (``training.text.hinglish``) and our hand-written chat lines (``data.load_hinglish_chat``). Every number comes from ``TextAnalyzer.analyze_many``
 (clean(), windows, language routing, temperature), so the card measures what the bot runs. The
 dialogue sets are also read with an earlier line as context (``previous``: the line before;
 ``same_speaker``: the line two before, which in two-party dialogue is the same speaker's, as the bot's
@@ -29,8 +30,9 @@ from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix, f1_score
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from emotions import EMOTIONS, INDEX, SENTIMENT_OF
-from nlp import DEFAULT_MODEL_DIR, TextAnalyzer, TextReading
+from nlp import DEFAULT_MODEL_DIR, TextAnalyzer, TextReading, hinglish
 from nlp.analyzer import DTYPES
+from nlp.text import clean
 from training.calibration import expected_calibration_error
 from training.common import update_card
 from training.text import data
@@ -42,10 +44,17 @@ SPLITS: dict[str, Callable[[], data.Examples]] = {
     "meld_validation": lambda: data.load_dialogue("meld_validation"),
     "dailydialog_holdout": lambda: data.load_dialogue("dailydialog_holdout"),
     "hindi_validation": data.load_hindi,
+    "hinglish_validation": data.load_hinglish,
+    "hinglish_chat": data.load_hinglish_chat,
 }
+# Hinglish: also scored with the multilingual head alone on every line (as the analyzer hands it text:
+# Latin-script Hindi spelled in Devanagari), beside the routed analyzer. (Hindi: the head's own card line.)
+NON_ENGLISH = ("hinglish_validation", "hinglish_chat")
 TITLES = {"goemotions_test": "GoEmotions test", "goemotions_dev": "GoEmotions dev",
           "meld_validation": "MELD validation", "dailydialog_holdout": "DailyDialog validation, held-out half",
-          "hindi_validation": "BHAAV Hindi validation"}
+          "hindi_validation": "BHAAV Hindi validation",
+          "hinglish_validation": "BHAAV validation romanised (Hinglish by rule)",
+          "hinglish_chat": "Hinglish chat lines (hand-written)"}
 CONTEXTS = ("previous", "same_speaker")
 SURPRISE, NEUTRAL = INDEX["surprise"], INDEX["neutral"]
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -114,8 +123,10 @@ def question_scores(predicted: np.ndarray, examples: data.Examples) -> dict:
             "neutral_questions": int((questions & neutral).sum()), "neutral_read_as_surprise": share(questions & neutral)}
 
 
-def evaluate_split(analyzer: TextAnalyzer, examples: data.Examples, contexts: bool) -> tuple[dict, np.ndarray]:
-    """All metrics of one split as a dict, and its confusion matrix (rows gold, columns predicted)."""
+def evaluate_split(analyzer: TextAnalyzer, examples: data.Examples, contexts: bool,
+                   head_alone: bool = False) -> tuple[dict, np.ndarray]:
+    """All metrics of one split as a dict, and its confusion matrix (rows gold, columns predicted).
+    `head_alone`: also score the multilingual head on every line, whatever the language routing says."""
     start = time.perf_counter()
     readings = analyzer.analyze_many(examples.texts)
     seconds = time.perf_counter() - start
@@ -141,6 +152,9 @@ def evaluate_split(analyzer: TextAnalyzer, examples: data.Examples, contexts: bo
         "sample": {"every": SAMPLE_EVERY, **label_scores(predicted[sample], examples.subset(sample))},
         "seconds": round(seconds, 1),
     }
+    if head_alone and analyzer.multilingual:
+        head = analyzer.multilingual.probs([hinglish.in_devanagari(clean(text)) for text in examples.texts]).numpy()
+        metrics["head_alone"] = label_scores(head.argmax(1), examples)
     if contexts:
         metrics["context"] = {}
         for kind in CONTEXTS:
@@ -171,7 +185,7 @@ def results_markdown(metrics: dict, matrices: dict[str, np.ndarray]) -> str:
     splits = metrics["splits"]
     lines = [
         f"Measured by `make eval` (`python -m training.text.evaluate`) through `TextAnalyzer`, with "
-        f"{metrics['dtype']} math. Macro-F1 is over the labels each split has (Hindi: 4), on its single-label "
+        f"{metrics['dtype']} math. Macro-F1 is over the labels each split has (Hindi and Hinglish: 4), on its single-label "
         "lines; a question is a line with '?'.",
         "",
         "| split | lines | macro-F1 | accuracy | NRC lexicon macro-F1 / accuracy | ECE after temperature "
@@ -191,6 +205,13 @@ def results_markdown(metrics: dict, matrices: dict[str, np.ndarray]) -> str:
             cells = [f"{c['macro_f1']:.3f} / {c['accuracy']:.3f} / {c['ece_after_temperature']:.3f}"
                      for c in (m, m["context"]["previous"], m["context"]["same_speaker"])]
             lines.append(f"| {TITLES[name]} | " + " | ".join(cells) + " |")
+    lines += ["", "Not English: lines whose main language the language check says is not English, and "
+              "macro-F1 / accuracy through the analyzer against the multilingual head alone on every line:", "",
+              "| split | lines mainly not English | analyzer | multilingual head alone |", "| --- | --- | --- | --- |"]
+    for name, m in splits.items():
+        if "head_alone" in m:
+            lines.append(f"| {TITLES[name]} | {m['read_non_english']} of {m['n']} | {m['macro_f1']:.3f} / "
+                         f"{m['accuracy']:.3f} | {m['head_alone']['macro_f1']:.3f} / {m['head_alone']['accuracy']:.3f} |")
     lines += ["", "Per-class F1:", "", "| split | " + " | ".join(EMOTIONS) + " |", "|" + " --- |" * (len(EMOTIONS) + 1)]
     for name, m in splits.items():
         lines.append(f"| {TITLES[name]} | " + " | ".join(fmt(m["per_class_f1"].get(e)) for e in EMOTIONS) + " |")
@@ -235,7 +256,8 @@ def main() -> None:
     matrices = {}
     for name in args.splits:
         examples = SPLITS[name]()
-        metrics["splits"][name], matrices[name] = evaluate_split(analyzer, examples, contexts=bool(examples.previous) and not args.no_context)
+        metrics["splits"][name], matrices[name] = evaluate_split(
+            analyzer, examples, contexts=bool(examples.previous) and not args.no_context, head_alone=name in NON_ENGLISH)
         print(name, json.dumps(metrics["splits"][name]), flush=True)
     metrics["weights_mb"] = round(sum(f.stat().st_size for f in model_dir.glob("*.safetensors")) / 2**20, 1)
     results = results_markdown(metrics, matrices)
