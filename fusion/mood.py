@@ -34,6 +34,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import numpy as np
 
@@ -127,13 +128,13 @@ def _estimate(readings: Iterable[Reading], now: datetime, settings: FusionSettin
     left_out = _abstaining(sides) if settings.neutral_abstains else ()
     # Readings of one source together count at most once (see the module doc); a left-out channel not at all.
     scales = {s: 0.0 if s in left_out else 1 / max(1.0, total) for s, total in totals.items()}
-    log_likelihoods = [votes.log_likelihood(r) for r, _ in weighted]
+    log_likelihoods = [votes(r).log_likelihood for r, _ in weighted]
     enough = sum(totals.values()) >= settings.min_evidence
     # The prior speaks only while the evidence is too thin; with enough, the readings alone decide,
     # so a lone reading (or the channel left when the other abstains) keeps its top label, near-ties too.
     log_q = (0.0 if enough else settings.prior_weight) * settings.log_prior()
     log_q = log_q + sum(scales[r.source] * w * ll for (r, w), ll in zip(weighted, log_likelihoods))
-    information = [scales[r.source] * w * votes.divergence(r) for r, w in weighted]
+    information = [scales[r.source] * w * votes(r).divergence for r, w in weighted]
     probs = dict(zip(EMOTIONS, _softmax(settings.sharpness * log_q).tolist()))
     label = emotions.top(probs)
     mixed = _mixed(sides, settings)
@@ -155,33 +156,30 @@ def journey(readings: Iterable[Reading], since: datetime, until: datetime, step:
     return [(at, _estimate(readings, at, settings, votes)) for at in (since + i * step for i in range(steps + 1))]
 
 
+class _Said(NamedTuple):
+    """What one reading says, whatever the time."""
+
+    reading: Reading  # kept, so its id() is not reused while this is cached
+    log_probs: np.ndarray
+    log_likelihood: np.ndarray
+    divergence: float  # how far the log-likelihood is from "no opinion"
+    label: str
+
+
 class _Votes:
-    """What each reading says, whatever the time (its log-probabilities, log-likelihood, how far that
-    is from "no opinion", its top label), worked out once per reading: the same numbers at every point of a journey."""
+    """What each reading says, worked out once per reading: the same numbers at every point of a journey."""
 
     def __init__(self, settings: FusionSettings) -> None:
         self.settings = settings
-        self._said: dict[int, tuple[Reading, np.ndarray, np.ndarray, float, str]] = {}
+        self._said: dict[int, _Said] = {}
 
-    def _of(self, r: Reading) -> tuple[Reading, np.ndarray, np.ndarray, float, str]:
+    def __call__(self, r: Reading) -> _Said:
         said = self._said.get(id(r))
-        if said is None:  # the reading is kept with them, so its id is not reused while they are
+        if said is None:
             ll = _log_likelihood(r, self.settings)
-            said = self._said[id(r)] = (r, np.log(_floored(r, self.settings)), ll, _divergence_from_uniform(ll),
-                                        emotions.top(r.probs))
+            said = self._said[id(r)] = _Said(r, np.log(_floored(r, self.settings)), ll, _divergence_from_uniform(ll),
+                                             emotions.top(r.probs))
         return said
-
-    def label(self, r: Reading) -> str:
-        return self._of(r)[4]
-
-    def log_probs(self, r: Reading) -> np.ndarray:
-        return self._of(r)[1]
-
-    def log_likelihood(self, r: Reading) -> np.ndarray:
-        return self._of(r)[2]
-
-    def divergence(self, r: Reading) -> float:
-        return self._of(r)[3]
 
 
 def _require_aware(at: datetime) -> None:
@@ -230,7 +228,7 @@ def _divergence_from_uniform(log_likelihood: np.ndarray) -> float:
 def _side(weighted: list[tuple[Reading, float]], source: str, votes: _Votes) -> dict[str, float]:
     """What one channel says on its own (unmasked): the weighted geometric mean of its readings."""
     group = [(r, w) for r, w in weighted if r.source == source]
-    log_p = np.asarray(sum(w * votes.log_probs(r) for r, w in group)) / sum(w for _, w in group)
+    log_p = np.asarray(sum(w * votes(r).log_probs for r, w in group)) / sum(w for _, w in group)
     return dict(zip(EMOTIONS, _softmax(log_p).tolist()))
 
 
@@ -262,6 +260,6 @@ def _contributions(weighted: list[tuple[Reading, float]], information: list[floa
     # if every vote is flat, fall back to the weights.
     evidence = information if sum(information) > 0 else [w for _, w in weighted]
     total = sum(evidence)
-    contributions = [Contribution(r.source, r.at, votes.label(r), w, e / total)
+    contributions = [Contribution(r.source, r.at, votes(r).label, w, e / total)
                      for (r, w), e in zip(weighted, evidence)]
     return tuple(sorted(contributions, key=lambda c: c.share, reverse=True))

@@ -59,6 +59,8 @@ READING_COLUMNS = (readings.c.id, readings.c.source, readings.c.probs, readings.
                    readings.c.meta)
 GET_USER = select(users).where(users.c.id == bindparam("user_id"))
 INSERT_READING = readings.insert().returning(readings.c.id)
+NEWEST_READING = (select(readings.c.id, readings.c.at).where(readings.c.user_id == bindparam("user_id"))
+                  .order_by(readings.c.at.desc(), readings.c.id.desc()).limit(1))
 
 
 @dataclass(frozen=True)
@@ -238,8 +240,7 @@ class Store:
     @transaction
     def newest_reading(self, connection: Connection, user_id: int) -> tuple[int, datetime] | None:
         """The id and time of the user's newest reading (one index lookup): whether anything came in."""
-        row = connection.execute(select(readings.c.id, readings.c.at).where(readings.c.user_id == user_id)
-                                 .order_by(readings.c.at.desc(), readings.c.id.desc()).limit(1)).one_or_none()
+        row = connection.execute(NEWEST_READING, {"user_id": user_id}).one_or_none()
         return None if row is None else (row.id, row.at)
 
     def _insert_reading(self, connection: Connection, user_id: int, source: str, probs: Mapping[str, float],

@@ -24,14 +24,12 @@ import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
-from emotions import EMOTIONS
+from emotions import INDEX
 from training.calibration import fit_temperature
 from training.common import parse_settings
 from training.face import data
 from vision.classifier import FaceEmotionClassifier, save_model
 from vision.model import FaceEmotionNet, FaceNetConfig
-
-NEUTRAL = EMOTIONS.index("neutral")  # the FER+ targets are in EMOTIONS order
 
 
 @dataclass
@@ -156,7 +154,7 @@ def main(cfg: TrainConfig) -> dict:
 
     if cfg.neutral_votes != 1.0:  # de-neutralised targets: a mild face's other votes count for more
         target = train.plus_target.copy()
-        target[:, NEUTRAL] *= cfg.neutral_votes
+        target[:, INDEX["neutral"]] *= cfg.neutral_votes  # FER+ targets are in EMOTIONS order
         total = target.sum(1, keepdims=True)
         train = dataclasses.replace(train, plus_target=np.where(total > 0, target / np.maximum(total, 1e-9), 0)
                                     .astype(np.float32))
