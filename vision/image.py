@@ -5,10 +5,10 @@ animations (first frame) and huge photos.
 
 Memory is bounded, not just pixels: a 150 KB PNG can hold 8900x8900 16-bit pixels (160 MB decoded).
 So the decoded size is worked out from the header before decoding and must fit `DECODE_BUDGET`,
-which all concurrent decodes share (a decode waits for room); JPEGs are decoded at 1/2..1/8 scale when
-that is enough (cheap); and a large image is converted and shrunk a strip of rows at a time, so
-besides the decoded pixels themselves there is never a full-size copy (no float arrays, no RGBA or
-rotated twin).
+which all concurrent decodes share (a decode waits for room until its pixels are shrunk to the size
+asked for); JPEGs are decoded at 1/2..1/8 scale when that is enough (cheap); and an image larger than
+asked for is converted and shrunk a strip of rows at a time, so besides the decoded pixels themselves
+there is never a full-size copy (no float arrays, no RGBA or rotated twin).
 """
 from __future__ import annotations
 
@@ -24,8 +24,11 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 MAX_PIXELS = 80_000_000  # larger than any phone photo; anything above is refused as a likely decompression bomb
-DECODE_BUDGET = 64 * 2**20  # bytes of decoded pixels, all concurrent decodes together (a 16 MP RGB PNG)
-STRIP_BYTES = 4 * 2**20  # decoded bytes converted at a time when shrinking
+# Bytes of decoded pixels, all concurrent decodes together: an 8 MP RGB(A) PNG, a 4K screenshot (Pillow keeps
+# 4 bytes a pixel). Photos (JPEG) of any size fit: they are decoded at 1/2..1/8 scale. 64 MB let the bot
+# pass its 700 MB budget (bench.hostile_images).
+DECODE_BUDGET = 32 * 2**20
+STRIP_BYTES = 2**20  # decoded bytes converted at a time when shrinking
 # EXIF orientation -> the transpose that makes the image upright (what ImageOps.exif_transpose does).
 UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
            5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
@@ -98,35 +101,49 @@ def decode(data: bytes, max_side: int | None = None) -> Photo:
     needed = decoded_bytes(img)
     if needed > DECODE_BUDGET:
         raise ImageError(f"image too large to decode ({width}x{height} {img.mode}); a normal photo works best")
-    with BUDGET.hold(needed):
+    # Held until only the small result is left: the decoded pixels, and the RGB copy they are shrunk into.
+    with BUDGET.hold(needed + rgb_bytes(img.size, max_side)):
         try:
             orientation = img.getexif().get(0x0112, 1)
             img.load()
         except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
             raise ImageError("truncated or corrupt image") from None
-        img = shrunk_rgb(img, max_side) if max_side and max(img.size) > 2 * max_side else to_rgb(img)
-    if orientation in UPRIGHT:
-        img = img.transpose(UPRIGHT[orientation])
+        img = shrunk_rgb(img, max_side) if max_side and max(img.size) > max_side else to_rgb(img)
+        if orientation in UPRIGHT:
+            img = img.transpose(UPRIGHT[orientation])
+        if max_side and max(img.size) > max_side:
+            k = max_side / max(img.size)
+            img = img.resize((max(1, round(img.width * k)), max(1, round(img.height * k))),
+                             Image.Resampling.BILINEAR, reducing_gap=2.0)
     original = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
-    if max_side and max(img.size) > max_side:
-        k = max_side / max(img.size)
-        img = img.resize((max(1, round(img.width * k)), max(1, round(img.height * k))), Image.Resampling.BILINEAR,
-                         reducing_gap=2.0)
     return Photo(np.asarray(img), original, original[0] / img.width)
 
 
+def shrink_factor(size: tuple[int, int], max_side: int | None) -> int:
+    """The largest whole factor that keeps the longer side >= max_side (1: no shrinking)."""
+    return max(1, max(size) // max_side) if max_side else 1
+
+
+def rgb_bytes(size: tuple[int, int], max_side: int | None) -> int:
+    """What Pillow allocates for the RGB image `shrunk_rgb` makes (4 bytes a pixel)."""
+    factor = shrink_factor(size, max_side)
+    return 4 * math.ceil(size[0] / factor) * math.ceil(size[1] / factor)
+
+
 def shrunk_rgb(img: Image.Image, max_side: int) -> Image.Image:
-    """RGB at 1/factor of the size (factor the largest whole number keeping the longer side >= max_side),
-    converted and box-averaged a strip of rows at a time. Strips are whole multiples of the factor,
-    so they join without seams."""
-    factor = max(1, max(img.size) // max_side)
+    """RGB at 1/factor of the size (`shrink_factor`), converted and box-averaged a strip of rows at a
+    time, so no full-size converted copy is made. Strips are whole multiples of the factor, so they join
+    without seams."""
+    factor = shrink_factor(img.size, max_side)
+    if factor == 1 and img.mode == "RGB":
+        return img
     width, height = img.size
     out = Image.new("RGB", (math.ceil(width / factor), math.ceil(height / factor)))
     rows = max(1, STRIP_BYTES // (4 * width * factor)) * factor
     scale_16 = _is_sixteen_bit(img)
     for top in range(0, height, rows):
         strip = to_rgb(img.crop((0, top, width, min(height, top + rows))), scale_16)
-        out.paste(strip.reduce(factor), (0, top // factor))
+        out.paste(strip.reduce(factor) if factor > 1 else strip, (0, top // factor))
     return out
 
 
