@@ -1,7 +1,8 @@
 """The bundled offline catalog: ~90k Spotify tracks with audio features and language hints.
 
 Features live in numpy arrays (fast vectorised scoring, small RSS); a `Track` object is made
-only for the few tracks a recommendation returns.
+only for the few tracks a recommendation returns. Ids, titles and artist names are `Strings` (one UTF-8
+blob each in catalog.npz), not lists of str objects.
 """
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import functools
 import gzip
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -84,13 +85,69 @@ def _bitmask(names: Iterable[str], vocabulary: dict[str, int], words: int) -> np
     return mask
 
 
+class Strings(Sequence[str]):
+    """An immutable list of strings kept as one UTF-8 blob and offsets (how the catalog stores them, so
+    loading makes no str object per track); `index_of` finds one by a sorted table of hashes (of bytes:
+    stable within a process, and they do not collide by width as str hashes can)."""
+
+    def __init__(self, blob: bytes, offsets: np.ndarray):
+        self._blob, self._offsets = blob, offsets.astype(np.int64)
+        hashes = np.fromiter((hash(blob[start:end]) for start, end in zip(self._offsets[:-1].tolist(),
+                                                                         self._offsets[1:].tolist())),
+                             np.int64, len(self._offsets) - 1)
+        self._order = np.argsort(hashes, kind="stable").astype(np.int32)
+        self._hashes = hashes[self._order]
+
+    @classmethod
+    def of(cls, strings: Iterable[str]) -> Strings:
+        encoded = [string.encode() for string in strings]
+        return cls(b"".join(encoded), np.cumsum([0, *map(len, encoded)], dtype=np.int64))
+
+    @classmethod
+    def stored(cls, arrays: dict[str, np.ndarray], name: str) -> Strings:
+        return cls(arrays[f"{name}_utf8"].tobytes(), arrays[f"{name}_offsets"])
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        """What `stored` reads back, for np.savez."""
+        return {f"{name}_utf8": np.frombuffer(self._blob, np.uint8), f"{name}_offsets": self._offsets}
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        return self._blob[self._offsets[index]:self._offsets[index + 1]].decode()
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self)))
+
+    def index_of(self, string: str) -> int | None:
+        """The first position of `string`, or None."""
+        encoded = string.encode()
+        wanted = hash(encoded)
+        at = int(np.searchsorted(self._hashes, wanted))
+        while at < len(self._hashes) and self._hashes[at] == wanted:
+            index = int(self._order[at])
+            if self._blob[self._offsets[index]:self._offsets[index + 1]] == encoded:
+                return index
+            at += 1
+        return None
+
+
 class Catalog:
     """Tracks by row index; vectorised masks for filtering and scoring."""
 
     def __init__(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]):
-        self.ids: list[str] = meta["ids"]
-        self.names: list[str] = meta["names"]
-        self.artist_names: list[str] = meta["artists"]
+        self.ids, self.names, self.artist_names = (Strings.stored(arrays, key) for key in ("ids", "names", "artists"))
         self.genres: tuple[str, ...] = tuple(meta["genres"])
         self.languages: tuple[str, ...] = tuple(meta["languages"])
         self.playlists: tuple[PlaylistLink, ...] = tuple(PlaylistLink(**p) for p in meta["playlists"])
@@ -107,7 +164,6 @@ class Catalog:
         self.artist_offsets, self.artist_ids = arrays["artist_offsets"], arrays["artist_ids"]
         # Row of each artist entry, so per-artist masks become per-track masks in one step.
         self._entry_track = np.repeat(np.arange(len(self.ids), dtype=np.int32), np.diff(self.artist_offsets))
-        self._row_of = {tid: i for i, tid in enumerate(self.ids)}
         self._genre_index = {g: i for i, g in enumerate(self.genres)}
         self._language_index = {lang: i for i, lang in enumerate(self.languages)}
 
@@ -129,10 +185,10 @@ class Catalog:
         return len(self.ids)
 
     def row(self, track_id: str) -> int | None:
-        return self._row_of.get(track_id)
+        return self.ids.index_of(track_id)
 
     def rows(self, track_ids: Iterable[str]) -> np.ndarray:
-        return np.fromiter((r for t in track_ids if (r := self._row_of.get(t)) is not None), np.int64)
+        return np.fromiter((r for t in track_ids if (r := self.ids.index_of(t)) is not None), np.int64)
 
     def artists_of(self, row: int) -> tuple[str, ...]:
         start, end = self.artist_offsets[row], self.artist_offsets[row + 1]

@@ -19,7 +19,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from music.catalog import AUDIO, DATA_DIR, FEATURES, name_key
+from music.catalog import AUDIO, DATA_DIR, FEATURES, Strings, name_key
 from music.languages import EVIDENCE, strongest
 from training import SHARED_DATA
 from training.music.indian import IndianTrack, read_indian
@@ -224,10 +224,11 @@ def build(source: Path = SOURCE, out: Path = DATA_DIR) -> dict:
         language_confidence=np.array(confidence, np.uint8), language_rule=np.array(rules, np.uint8),
         placement=np.array([placements.index(tracks[t].get("placement", AUDIO)) for t in ids], np.uint8),
         artist_offsets=np.array(artist_offsets, np.int32), artist_ids=np.array(artist_ids, np.int32),
+        **Strings.of(ids).arrays("ids"), **Strings.of(tracks[t]["name"] for t in ids).arrays("names"),
+        **Strings.of(artist_names).arrays("artists"),
     )
     playlists = [{"id": r["id"], "name": r["name"], "hint": r["hint"]} for r in _rows(source / "playlists.csv")]
-    meta = {"ids": ids, "names": [tracks[t]["name"] for t in ids], "artists": artist_names,
-            "genres": genres, "languages": languages, "playlists": playlists,
+    meta = {"genres": genres, "languages": languages, "playlists": playlists,
             "language_rules": list(RULES), "placements": placements}
     with gzip.open(out / "catalog.json.gz", "wt", encoding="utf-8", compresslevel=9) as f:
         json.dump(meta, f, ensure_ascii=False, separators=(",", ":"))
