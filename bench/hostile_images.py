@@ -2,7 +2,8 @@
 image files at once: small files that decode huge (issue #26).
 
 Each user sends one selfie (the warm-up), then twice over: a 16-bit 8900x8900 PNG (~150 KB), an
-8900x8900 palette PNG with transparency (~10 KB) and an 8000x8000 JPEG (~1 MB), all as documents.
+8900x8900 palette PNG with transparency (~10 KB), an 8000x8000 JPEG (~1 MB), a 4000x4000 RGBA PNG (refused: 64 MB of pixels) and the
+largest RGBA PNG the decode budget lets in (2896x2896), all as documents.
 Prints the bot's peak RSS (VmHWM) after the warm-up and after the files, and what it answered.
 
     python -m bench.hostile_images
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
 import os
 import subprocess
 import sys
@@ -22,6 +24,7 @@ from PIL import Image
 from playground.samples import sample_photos
 from playground.telegram import FakeBotAPI, FakeUser
 from storage import Store
+from vision.image import DECODE_BUDGET
 
 TOKEN = "123456:BENCH-token"
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,10 +37,13 @@ def encoded(image: Image.Image, format: str, **save: object) -> bytes:
 
 
 def worst_files() -> dict[str, tuple[bytes, str]]:
+    side = math.isqrt(DECODE_BUDGET // 4)
     return {
         "16-bit 8900x8900 PNG": (encoded(Image.new("I;16", (8900, 8900)), "PNG"), "image/png"),
         "8900x8900 palette PNG": (encoded(Image.new("P", (8900, 8900)), "PNG", transparency=0), "image/png"),
         "8000x8000 JPEG": (encoded(Image.new("RGB", (8000, 8000), (200, 100, 50)), "JPEG", quality=90), "image/jpeg"),
+        "4000x4000 RGBA PNG": (encoded(Image.new("RGBA", (4000, 4000), (200, 100, 50, 128)), "PNG"), "image/png"),
+        f"{side}x{side} RGBA PNG": (encoded(Image.new("RGBA", (side, side), (200, 100, 50, 128)), "PNG"), "image/png"),
     }
 
 
