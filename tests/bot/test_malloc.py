@@ -37,11 +37,17 @@ def test_an_operators_setting_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(malloc.ctypes, "CDLL", lambda name: FakeLibc)
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
     assert malloc.limit_heap_growth()
     assert calls == []
     monkeypatch.delenv("MALLOC_ARENA_MAX")
     assert malloc.limit_heap_growth()
     assert calls == [(malloc.M_ARENA_MAX, malloc.ARENAS)]
+    calls.clear()
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_")
+    assert malloc.limit_heap_growth()
+    assert calls == [(malloc.M_ARENA_MAX, malloc.ARENAS), (malloc.M_MMAP_THRESHOLD, malloc.MMAP_THRESHOLD),
+                     (malloc.M_TRIM_THRESHOLD, malloc.TRIM_THRESHOLD)]
 
 
 def test_no_glibc_means_no_change(monkeypatch: pytest.MonkeyPatch) -> None:
