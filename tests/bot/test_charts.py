@@ -1,4 +1,4 @@
-"""The history chart redraws only what changes over a frame drawn once: the picture must be a full draw's."""
+"""Each chart redraws only what changes over a frame drawn once: the picture must be a full draw's."""
 import io
 from datetime import UTC, datetime, timedelta
 
@@ -7,7 +7,7 @@ from PIL import Image
 
 from bot import charts
 from emotions import EMOTIONS
-from fusion import Reading, journey
+from fusion import Mood, Reading, estimate, journey
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -34,3 +34,20 @@ def test_history_chart_is_what_a_full_draw_of_it_shows():
 def test_history_chart_is_a_png_in_any_thread():
     png = charts.history_chart(week(3, 7))
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and Image.open(io.BytesIO(png)).size == (700, 350)
+
+
+def mood(seed: int) -> Mood:
+    rng = np.random.default_rng(seed)
+    return estimate([Reading("face", dict(zip(EMOTIONS, rng.dirichlet(np.ones(7)).tolist())), 0.9, NOW)], NOW)
+
+
+def test_mood_chart_is_what_a_full_draw_of_it_shows():
+    chart = charts._MoodChart()
+    chart.render(mood(1))
+    drawn = np.asarray(Image.open(io.BytesIO(chart.render(mood(2)))).convert("RGBA"))
+    for artist in chart.ax.get_children():
+        artist.set_animated(False)
+    chart.canvas.draw()
+    full = np.asarray(chart.canvas.buffer_rgba())
+    assert drawn.shape == (300, 500, 4)
+    assert np.array_equal(drawn, full)
