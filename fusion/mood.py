@@ -122,23 +122,28 @@ def estimate(readings: Iterable[Reading], now: datetime, settings: FusionSetting
 def _estimate(readings: Iterable[Reading], now: datetime, settings: FusionSettings, votes: _Votes) -> Mood:
     _require_aware(now)
     weighted = [(r, w) for r in _current(readings, now, settings) if (w := _weight(r, now, settings)) > 0]
-    totals = {s: sum(w for r, w in weighted if r.source == s) for s in SOURCES}
+    said = [votes(r) for r, _ in weighted]
+    # One row per reading: the sums below are matrix products, not a Python loop per reading.
+    weights = np.array([w for _, w in weighted])
+    log_probs, log_likelihoods = (np.array([getattr(v, name) for v in said]).reshape(-1, len(EMOTIONS))
+                                  for name in ("log_probs", "log_likelihood"))
+    of = {s: np.array([r.source == s for r, _ in weighted], dtype=bool).reshape(-1) for s in SOURCES}
+    totals = {s: float(weights[of[s]].sum()) for s in SOURCES}
     # Each channel's own view, where it has enough weight to be heard: for abstaining, "mixed" and the explanation.
-    sides = {c: _side(weighted, c, votes) for c in CHANNELS if totals[c] >= settings.min_evidence}
+    sides = {c: _side(weights[of[c]], log_probs[of[c]]) for c in CHANNELS if totals[c] >= settings.min_evidence}
     left_out = _abstaining(sides) if settings.neutral_abstains else ()
     # Readings of one source together count at most once (see the module doc); a left-out channel not at all.
     scales = {s: 0.0 if s in left_out else 1 / max(1.0, total) for s, total in totals.items()}
-    log_likelihoods = [votes(r).log_likelihood for r, _ in weighted]
+    scaled = weights * np.array([scales[r.source] for r, _ in weighted])
     enough = sum(totals.values()) >= settings.min_evidence
     # The prior speaks only while the evidence is too thin; with enough, the readings alone decide,
     # so a lone reading (or the channel left when the other abstains) keeps its top label, near-ties too.
-    log_q = (0.0 if enough else settings.prior_weight) * settings.log_prior()
-    log_q = log_q + sum(scales[r.source] * w * ll for (r, w), ll in zip(weighted, log_likelihoods))
-    information = [scales[r.source] * w * votes(r).divergence for r, w in weighted]
+    log_q = (0.0 if enough else settings.prior_weight) * settings.log_prior() + scaled @ log_likelihoods
+    information = (scaled * np.array([v.divergence for v in said])).tolist()
     probs = dict(zip(EMOTIONS, _softmax(settings.sharpness * log_q).tolist()))
     label = emotions.top(probs)
     mixed = _mixed(sides, settings)
-    contributions = _contributions(weighted, information, votes)
+    contributions = _contributions(weighted, information, said)
     valence, arousal = emotions.circumplex_point(probs)
     return Mood(probs=probs, label=label, confidence=probs[label], valence=valence, arousal=arousal,
                 mixed=mixed, enough_evidence=enough, contributions=contributions, left_out=left_out,
@@ -225,11 +230,9 @@ def _divergence_from_uniform(log_likelihood: np.ndarray) -> float:
     return float(math.log(len(p)) + (p * np.log(p)).sum())
 
 
-def _side(weighted: list[tuple[Reading, float]], source: str, votes: _Votes) -> dict[str, float]:
+def _side(weights: np.ndarray, log_probs: np.ndarray) -> dict[str, float]:
     """What one channel says on its own (unmasked): the weighted geometric mean of its readings."""
-    group = [(r, w) for r, w in weighted if r.source == source]
-    log_p = np.asarray(sum(w * votes(r).log_probs for r, w in group)) / sum(w for _, w in group)
-    return dict(zip(EMOTIONS, _softmax(log_p).tolist()))
+    return dict(zip(EMOTIONS, _softmax(weights @ log_probs / weights.sum()).tolist()))
 
 
 def _abstaining(sides: dict[str, dict[str, float]]) -> tuple[str, ...]:
@@ -255,11 +258,11 @@ def _mixed(sides: dict[str, dict[str, float]], settings: FusionSettings) -> bool
 
 
 def _contributions(weighted: list[tuple[Reading, float]], information: list[float],
-                   votes: _Votes) -> tuple[Contribution, ...]:
+                   said: list[_Said]) -> tuple[Contribution, ...]:
     # A reading's share of the evidence is its weight times how far its vote is from "no opinion";
     # if every vote is flat, fall back to the weights.
     evidence = information if sum(information) > 0 else [w for _, w in weighted]
     total = sum(evidence)
-    contributions = [Contribution(r.source, r.at, votes(r).label, w, e / total)
-                     for (r, w), e in zip(weighted, evidence)]
+    contributions = [Contribution(r.source, r.at, v.label, w, e / total)
+                     for (r, w), v, e in zip(weighted, said, evidence)]
     return tuple(sorted(contributions, key=lambda c: c.share, reverse=True))
