@@ -123,5 +123,8 @@ def _redrawn(canvas: FigureCanvasAgg, frame: object, ax: Axes, changing: list[Ar
     width, height = canvas.get_width_height()
     pixels = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
     buf = io.BytesIO()
-    Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1).save(buf, format="png", dpi=(100, 100))
+    # The figure is opaque, so RGB loses nothing; zlib's fastest level: half the time of its default
+    # (10 vs 19 ms), and with the alpha channel gone the file is still smaller (55 vs 56 kB).
+    image = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1).convert("RGB")
+    image.save(buf, format="png", dpi=(100, 100), compress_level=1)
     return buf.getvalue()
