@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 import matplotlib
 import numpy as np
@@ -32,7 +34,16 @@ def mood_chart(mood: Mood) -> bytes:
     return chart.render(mood)
 
 
-def history_chart(points: list[tuple[datetime, Mood]]) -> bytes:
+class Drawn(Protocol):
+    """What the history chart draws of a mood (a fusion.Mood, or a kept point of one)."""
+
+    @property
+    def probs(self) -> Mapping[str, float]: ...
+    @property
+    def valence(self) -> float: ...
+
+
+def history_chart(points: Sequence[tuple[datetime, Drawn]]) -> bytes:
     """Stacked areas of every emotion over time, plus valence as a line."""
     chart = getattr(_per_thread, "history", None)
     if chart is None:
@@ -80,7 +91,7 @@ class _HistoryChart:
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
 
-    def render(self, points: list[tuple[datetime, Mood]]) -> bytes:
+    def render(self, points: Sequence[tuple[datetime, Drawn]]) -> bytes:
         times = np.asarray([at for at, _ in points])  # datetimes: matplotlib puts them on a date axis
         self._plot(times, [[mood.probs.get(name, 0.0) for _, mood in points] for name in EMOTIONS],
                    [(mood.valence + 1) / 2 for _, mood in points])

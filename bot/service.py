@@ -15,23 +15,28 @@ from typing import Any, TypeVar
 
 from bot import charts
 from bot.batching import MicroBatcher
+from bot.history_points import PastPoints, Shown, grid
 from bot.models import Models
 from bot.picks import RecentPicks
 from bot.recent_charts import RecentCharts
 from emotions import as_probs
-from fusion import Mood, Reading, estimate, journey
+from fusion import FusionSettings, Mood, Reading, estimate, journey
 from music import STRATEGIES, Preferences, Recommendation, Recommender, Taste, co_liked, parse_preferences
 from nlp import TextReading
-from storage import Store, User
+from storage import ReadingSpan, Store, User
 from vision import Face
 
 T = TypeVar("T")
 MOOD_WINDOW = timedelta(days=2)  # older readings have decayed to nothing in fusion anyway
+HORIZON = FusionSettings().horizon  # what fusion reads at all
 # What one request may read, however long the user's history: the newest readings of each source
 # (a burst of messages is one voice in fusion, so the newest few speak for it). /history fuses at
 # every step, so it reads the newest few per source in each step's stretch.
 MOOD_PER_SOURCE = 64
 HISTORY_PER_STEP = 4
+# A /history point this far in the past is settled: readings still to come are stored later than it,
+# even by a copy of the bot whose clock is a little behind.
+SETTLED = timedelta(minutes=5)
 RECENT_PICKS = timedelta(days=1)  # don't repeat a track recommended within this window
 TEXT_BATCH = 32  # messages read in one transformer pass under load
 CLEAR_CHANGE = 0.5  # a text moves the mood "clearly" when the new label is at least this sure
@@ -70,6 +75,7 @@ class Service:
         self._fusion = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fusion")
         self._picks = RecentPicks()
         self._charts = RecentCharts(chart_kept)
+        self._past_points = PastPoints()
         # One text batch at a time: under load the next messages gather into one pass (5x cheaper per
         # message than one at a time), and the other inference thread stays free for selfies and charts.
         self._read_texts: MicroBatcher[str, TextReading | None] = MicroBatcher(lambda texts: self.off_loop(models.text.analyze_many, texts),
@@ -153,26 +159,39 @@ class Service:
         at = now()
         return await self._fuse(await self._readings(user_id, at - MOOD_WINDOW, at), at)
 
-    async def history(self, user_id: int, days: int = 7) -> list[tuple[datetime, Mood]]:
+    async def history(self, user_id: int, days: int = 7, span: ReadingSpan | None = None) -> list[tuple[datetime, Shown]]:
+        """The mood at each point of a grid over the last `days`, and now. `span`: the store's
+        `reading_span`, when the caller has it."""
         until = now()
-        since = until - timedelta(days=days)
+        span = span or await self.store.reading_span(user_id)
         step = timedelta(hours=3) if days > 2 else timedelta(minutes=30)
-        # Stretches end at the chart's points (until, until - step, ...), so each point's newest
-        # readings are in; the same stretches reach back a fusion window before the first point.
-        start = until - ((until - (since - MOOD_WINDOW)) // step + 1) * step
-        readings = await self._readings(user_id, start, until, HISTORY_PER_STEP, step)
-        return await asyncio.get_running_loop().run_in_executor(
-            self._fusion, journey, readings, since, until, step)
+        points = grid(until - timedelta(days=days), until, step)
+        key = (step, span.user_created, span.oldest)
+        known = self._past_points.get(user_id, key)
+        todo = [at for at in points if at not in known]
+        # Stretches end at grid points and at `until`, so each point's newest readings are in; they reach
+        # back fusion's horizon (what a point can see) before the first point worked out.
+        readings = await self._readings(user_id, (todo or points)[0 if todo else -1] - HORIZON, until,
+                                        HISTORY_PER_STEP, step)
+
+        def work() -> list[tuple[datetime, Mood]]:
+            return [*(journey(readings, todo[0], todo[-1], step) if todo else []), (until, estimate(readings, until))]
+        worked = {at: Shown.of(mood) for at, mood in await asyncio.get_running_loop().run_in_executor(self._fusion, work)}
+        settled = until - SETTLED
+        self._past_points.remember(user_id, key, {at: shown for at, shown in {**known, **worked}.items()
+                                                  if at in points and at <= settled})
+        return [(at, known.get(at) or worked[at]) for at in points if at != until] + [(until, worked[until])]
 
     async def history_chart(self, user_id: int, days: int = 7) -> bytes | None:
         """The /history chart (a PNG), or None when there is too little to draw. Drawn again only when a
         reading came in since or `chart_kept` passed (settings.history_chart_seconds)."""
         at = now()
-        key = (days, await self.store.newest_reading(user_id))
+        span = await self.store.reading_span(user_id)
+        key = (days, span)
         chart = self._charts.get(user_id, key, at)
         if chart is None:
-            points = await self.history(user_id, days)
-            if not any(mood.enough_evidence for _, mood in points):
+            points = await self.history(user_id, days, span)
+            if not any(shown.enough_evidence for _, shown in points):
                 return None
             chart = await self.off_loop(charts.history_chart, points)
             self._charts.remember(user_id, key, at, chart)
@@ -260,6 +279,7 @@ class Service:
     async def forget(self, user_id: int) -> int:
         self._picks.forget(user_id)
         self._charts.forget(user_id)
+        self._past_points.forget(user_id)
         return await self.store.forget(user_id)
 
     async def purge(self, retention_days: int) -> int | None:

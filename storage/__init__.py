@@ -5,6 +5,6 @@ by Alembic. Only derived facts are stored: never images, never message text (the
 an update's raw JSON only until it has been handled; see storage/inbox.py).
 """
 from storage.inbox import Envelope, Inbox, SqlInbox
-from storage.store import Feedback, Store, StoredReading, User
+from storage.store import Feedback, ReadingSpan, Store, StoredReading, User
 
-__all__ = ["Envelope", "Feedback", "Inbox", "SqlInbox", "Store", "StoredReading", "User"]
+__all__ = ["Envelope", "Feedback", "Inbox", "ReadingSpan", "SqlInbox", "Store", "StoredReading", "User"]

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     QueuePool,
+    Select,
     Table,
     bindparam,
     create_engine,
@@ -61,6 +62,9 @@ GET_USER = select(users).where(users.c.id == bindparam("user_id"))
 INSERT_READING = readings.insert().returning(readings.c.id)
 NEWEST_READING = (select(readings.c.id, readings.c.at).where(readings.c.user_id == bindparam("user_id"))
                   .order_by(readings.c.at.desc(), readings.c.id.desc()).limit(1))
+OLDEST_READING = (select(readings.c.id, readings.c.at).where(readings.c.user_id == bindparam("user_id"))
+                  .order_by(readings.c.at, readings.c.id).limit(1))
+USER_CREATED = select(users.c.created_at).where(users.c.id == bindparam("user_id"))
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,15 @@ class User:
     taste: dict[str, Any]
     created_at: datetime
     awaiting: str | None = None  # what the bot asked the user and waits for an answer to
+
+
+@dataclass(frozen=True)
+class ReadingSpan:
+    """What a cache of work on a user's readings is keyed by: the user's row (a new one after /forget) and
+    the oldest and newest reading, as (id, time) (new ones after a purge or a new reading)."""
+    user_created: datetime | None
+    oldest: tuple[int, datetime] | None
+    newest: tuple[int, datetime] | None
 
 
 @dataclass(frozen=True)
@@ -238,10 +251,13 @@ class Store:
         return self._recent(connection, user_id, since, until, per_source, bucket)
 
     @transaction
-    def newest_reading(self, connection: Connection, user_id: int) -> tuple[int, datetime] | None:
-        """The id and time of the user's newest reading (one index lookup): whether anything came in."""
-        row = connection.execute(NEWEST_READING, {"user_id": user_id}).one_or_none()
-        return None if row is None else (row.id, row.at)
+    def reading_span(self, connection: Connection, user_id: int) -> ReadingSpan:
+        """The user's row's creation time and their oldest and newest reading (three index lookups)."""
+        def ends(query: Select[Any]) -> tuple[int, datetime] | None:
+            row = connection.execute(query, {"user_id": user_id}).one_or_none()
+            return None if row is None else (row.id, row.at)
+        created = connection.execute(USER_CREATED, {"user_id": user_id}).scalar_one_or_none()
+        return ReadingSpan(created, ends(OLDEST_READING), ends(NEWEST_READING))
 
     def _insert_reading(self, connection: Connection, user_id: int, source: str, probs: Mapping[str, float],
                         confidence: float, at: datetime, meta: dict[str, Any] | None) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from fusion.mood import SOURCES
-from storage import Store
+from storage import ReadingSpan, Store
 from storage.schema import readings
 from storage.store import READING_SOURCES
 
@@ -100,12 +100,14 @@ async def test_recent_readings_in_one_statement_equal_a_query_per_stretch(store,
     assert [(r.at, r.id) for r in got] == sorted((r.at, r.id) for r in got)
 
 
-async def test_newest_reading_is_the_last_one_taken(store):
-    assert await store.newest_reading(1) is None
-    await store.add_reading(1, "text", HAPPY, 0.5, T0)
+async def test_the_reading_span_is_the_users_row_and_first_and_last_reading(store):
+    assert await store.reading_span(1) == ReadingSpan(None, None, None)
+    await store.set_consent(1, True)
+    created = (await store.get_user(1)).created_at
+    oldest = await store.add_reading(1, "text", HAPPY, 0.5, T0)
     newest = await store.add_reading(1, "face", HAPPY, 0.5, T0 + timedelta(minutes=1))
     await store.add_reading(2, "face", HAPPY, 0.5, T0 + timedelta(hours=1))  # someone else's
-    assert await store.newest_reading(1) == (newest, T0 + timedelta(minutes=1))
+    assert await store.reading_span(1) == ReadingSpan(created, (oldest, T0), (newest, T0 + timedelta(minutes=1)))
 
 
 async def test_add_reading_and_read_caps_what_it_reads(store, url):
