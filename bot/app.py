@@ -85,9 +85,10 @@ async def _start(app: BotApplication, settings: Settings, models: Models | None)
     store = await Store.open(settings.database_url)
     spotify = None
     if settings.spotify_client_id and settings.spotify_client_secret:
-        pause = NamedPause(app.bot_data.limits, "spotify") if app.bot_data.limits else None  # every copy's
+        limits = app.bot_data.limits  # every copy's
         spotify = SpotifyClient(settings.spotify_client_id, settings.spotify_client_secret.get_secret_value(),
-                                shared_pause=pause)
+                                shared_pause=NamedPause(limits, "spotify") if limits else None,
+                                shared_cache=limits.shared_cache("spotify") if limits else None)
     app.bot_data._service = Service(models, store, Recommender(spotify=spotify), settings.inference_threads,
                                     chart_kept=timedelta(seconds=settings.history_chart_seconds))
     app.bot_data._inbox = SqlInbox(store) if settings.bot_role is None else worker_inbox(settings)

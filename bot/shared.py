@@ -1,4 +1,5 @@
-"""Limits that every copy of the bot shares: Telegram's send budget and the per-user flood limit.
+"""Limits that every copy of the bot shares: Telegram's send budget and the per-user flood limit; and,
+with Redis, a cache of Spotify's search results (`shared_cache`).
 
 Each limit is GCRA (the generic cell rate algorithm: one "theoretical arrival time" per limit), with an
 optional pause that a 429's retry_after sets for everyone. With REDIS_URL the state lives in Redis and
@@ -7,6 +8,7 @@ single process of `make run`) the same arithmetic runs in memory and Redis is ne
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -48,6 +50,7 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 return string.format('%.6f', math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0') - now))
 """
 PREFIX = "moodtune:limit:"
+CACHE_PREFIX = "moodtune:cache:"
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Limits(Protocol):
     async def take(self, name: str, rate: float, burst: int, *, warn_once: bool = False) -> Taken: ...
     async def pause(self, name: str, seconds: float) -> None: ...
     async def paused_for(self, name: str) -> float: ...
+    def shared_cache(self, name: str) -> RedisCache | None: ...
     async def close(self) -> None: ...
 
 
@@ -95,6 +99,9 @@ class LocalLimits:
     async def paused_for(self, name: str) -> float:
         return max(0.0, self._paused.get(name, 0.0) - time.monotonic())
 
+    def shared_cache(self, name: str) -> RedisCache | None:
+        return None  # one process: its own caches are all there is
+
     async def close(self) -> None:
         pass
 
@@ -122,8 +129,29 @@ class RedisLimits:
     async def paused_for(self, name: str) -> float:
         return float(await self._paused_for(keys=[PREFIX + name + ":paused"]))
 
+    def shared_cache(self, name: str) -> RedisCache:
+        return RedisCache(self._redis, name)
+
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+class RedisCache:
+    """Values every copy shares for a while (music.spotify.SharedCache), under hashed keys: a search
+    query can hold an artist from someone's /prefs."""
+
+    def __init__(self, redis: Any, name: str) -> None:
+        self._redis, self._name = redis, name
+
+    def _key(self, key: str) -> str:
+        return f"{CACHE_PREFIX}{self._name}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+    async def get(self, key: str) -> bytes | None:
+        value: bytes | None = await self._redis.get(self._key(key))
+        return value
+
+    async def put(self, key: str, value: bytes, ttl: float) -> None:
+        await self._redis.set(self._key(key), value, px=max(1, round(ttl * 1000)))
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,19 @@
 spotipy is synchronous and would sleep through a 429's Retry-After (which can be an hour), so
 it runs in a thread on a plain requests session (no urllib3 retries: a 429 reaches us with its
 Retry-After header), behind a TTL cache, a rate-limit window and a circuit breaker. The caller
-waits at most its deadline; a late answer still fills the cache for the next request.
+waits at most its deadline; a late answer still fills the cache for the next request. Copies of the bot
+share a 429's pause and, when given one, a cache of results (`SharedPause`, `SharedCache`: Redis).
 """
 from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -62,11 +64,32 @@ class SharedPause(Protocol):
     async def pause(self, seconds: float) -> None: ...
 
 
+class SharedCache(Protocol):
+    """Where copies of the bot share search results for a while (the bot keeps them in Redis)."""
+
+    async def get(self, key: str) -> bytes | None: ...
+    async def put(self, key: str, value: bytes, ttl: float) -> None: ...
+
+
+def encoded(results: LiveResults) -> bytes:
+    """What `parse_search` kept of a search page, as JSON (for the shared cache)."""
+    return json.dumps({"tracks": [[t.id, t.name, list(t.artists), t.popularity, t.explicit] for t in results.tracks],
+                       "playlists": [[p.id, p.name] for p in results.playlists]}).encode()
+
+
+def decoded(value: bytes) -> LiveResults:
+    data = json.loads(value)
+    return LiveResults(
+        tuple(Track(id=id_, name=name, artists=tuple(artists), popularity=popularity, explicit=explicit)
+              for id_, name, artists, popularity, explicit in data["tracks"]),
+        tuple(PlaylistLink(id=id_, name=name, hint="search", source="spotify") for id_, name in data["playlists"]))
+
+
 class SpotifyClient:
     def __init__(self, client_id: str, client_secret: str, *, api_url: str = API_URL, token_url: str = TOKEN_URL,
                  timeout: float = 3.0, cache_ttl: float = 1800.0, cache_size: int = 512,
                  failures_to_open: int = 3, open_for: float = 60.0, clock: Callable[[], float] = time.monotonic,
-                 shared_pause: SharedPause | None = None):
+                 shared_pause: SharedPause | None = None, shared_cache: SharedCache | None = None):
         session = requests.Session()  # plain: no retry adapter, see the module docstring
         auth = SpotifyClientCredentials(client_id, client_secret, requests_session=session,
                                         requests_timeout=timeout, cache_handler=MemoryCacheHandler())
@@ -84,6 +107,7 @@ class SpotifyClient:
         self._credentials_ok = True
         self._lagging = False  # a search is running past its caller's deadline
         self._shared = shared_pause
+        self._shared_cache = shared_cache
         self._to_share = 0.0  # a 429's Retry-After not yet told to the other copies
         self._sharing: set[asyncio.Task[None]] = set()
 
@@ -103,6 +127,8 @@ class SpotifyClient:
     async def search(self, query: str, deadline: float) -> LiveResults | None:
         """Cached results, or a live search if it answers within `deadline` s; None otherwise."""
         cached = self._cached(query)
+        if cached is None and self._shared_cache is not None:
+            cached = await self._shared_result(query)
         if cached is None and self._shared is not None and self.state == "ok" and (
                 left := await self._shared.paused_for()) > 0:
             with self._lock:  # another copy was told 429: it holds for this one too
@@ -121,15 +147,36 @@ class SpotifyClient:
         result: LiveResults | None = future.result()
         return result
 
+    async def _shared_result(self, query: str) -> LiveResults | None:
+        """Another copy's results for the query, if it has any; never an error (Redis down: None)."""
+        try:
+            value = await self._shared_cache.get(query) if self._shared_cache else None
+            return decoded(value) if value is not None else None
+        except Exception as error:  # Redis down or odd data: the shared cache only ever saves a search
+            log.info("shared Spotify cache unavailable (%s)", type(error).__name__)
+            return None
+
     def _landed(self, query: str, future: asyncio.Future[LiveResults | None]) -> None:
         if self._inflight.get(query) is future:
             del self._inflight[query]
         with self._lock:
             wait, self._to_share = self._to_share, 0.0
-        if wait > 0 and self._shared is not None:  # on the event loop now: tell the other copies
-            task = future.get_loop().create_task(self._shared.pause(wait))
-            self._sharing.add(task)
-            task.add_done_callback(self._sharing.discard)
+        # On the event loop now: tell the other copies of a 429, and give them what was found.
+        if wait > 0 and self._shared is not None:
+            self._share(future, self._shared.pause(wait))
+        if self._shared_cache is not None and not future.cancelled() and future.exception() is None \
+                and (results := future.result()) is not None:
+            self._share(future, self._shared_cache.put(query, encoded(results), self._ttl))
+
+    def _share(self, future: asyncio.Future[LiveResults | None], telling: Coroutine[Any, Any, None]) -> None:
+        task = future.get_loop().create_task(telling)
+        self._sharing.add(task)
+        task.add_done_callback(self._told)
+
+    def _told(self, task: asyncio.Task[None]) -> None:
+        self._sharing.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.info("could not tell the other copies (%s)", type(error).__name__)
 
     def search_now(self, query: str) -> LiveResults | None:
         """One blocking search (run it in a thread); failures are recorded, never raised."""

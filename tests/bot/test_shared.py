@@ -112,3 +112,13 @@ async def test_a_named_pause_is_seen_by_every_copy(copies, name):
     assert await other.paused_for() == 0
     await one.pause(30)
     assert 29 < await other.paused_for() <= 30
+
+
+async def test_a_search_result_cached_by_one_copy_is_read_by_the_other(copies, name):
+    one, other = (limits.shared_cache(name) for limits in copies)
+    if one is None:
+        assert isinstance(copies[0], LocalLimits), "only one process: its own cache is all there is"
+        return
+    assert await other.get("happy telugu") is None
+    await one.put("happy telugu", b"results", ttl=30)
+    assert await other.get("happy telugu") == b"results"
