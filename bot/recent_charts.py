@@ -1,24 +1,28 @@
-"""The last /history chart drawn for each user, kept a short while: the same question asked again with
-nothing new to show costs a lookup, however long the user's past."""
+"""What each user's last /history was drawn from or as, kept a while: the same question asked again with
+nothing new to show costs a lookup, however long the user's past. The service keeps two: the chart itself
+(a minute), and its settled points (bot/history_points.py)."""
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
 from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
 
 
-class RecentCharts:
-    """Per user: the chart, what it was drawn from (`key`: the newest reading, the days shown) and when.
+class RecentCharts(Generic[V]):
+    """Per user: a chart or its points (`V`), what they were worked out from (`key`) and when.
 
-    In memory and bounded (a chart is ~75 KB), in the order they were drawn; one over `kept` old goes at
-    the next look. A copy of the bot that has none draws it again.
+    In memory and bounded (a chart is ~75 KB), in the order they were made; one over `kept` old goes at
+    the next look. A copy of the bot that has none works it out again.
     """
 
     def __init__(self, kept: timedelta, users: int = 128):
         self._kept, self._users = kept, users
-        self._charts: OrderedDict[int, tuple[Hashable, datetime, bytes]] = OrderedDict()
+        self._charts: OrderedDict[int, tuple[Hashable, datetime, V]] = OrderedDict()
 
-    def get(self, user_id: int, key: Hashable, at: datetime) -> bytes | None:
+    def get(self, user_id: int, key: Hashable, at: datetime) -> V | None:
         """The chart drawn from the same `key` less than `kept` before `at`, if any."""
         self._drop_older(at)
         kept = self._charts.get(user_id)
@@ -26,7 +30,7 @@ class RecentCharts:
             return None
         return kept[2]
 
-    def remember(self, user_id: int, key: Hashable, at: datetime, chart: bytes) -> None:
+    def remember(self, user_id: int, key: Hashable, at: datetime, chart: V) -> None:
         if self._kept <= timedelta(0):
             return
         self._drop_older(at)

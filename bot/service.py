@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from bot import charts
 from bot.batching import MicroBatcher
-from bot.history_points import PastPoints, Shown, grid
+from bot.history_points import Shown, grid
 from bot.models import Models
 from bot.picks import RecentPicks
 from bot.recent_charts import RecentCharts
@@ -37,6 +37,7 @@ HISTORY_PER_STEP = 4
 # A /history point this far in the past is settled: readings still to come are stored later than it,
 # even by a copy of the bot whose clock is a little behind.
 SETTLED = timedelta(minutes=5)
+POINTS_KEPT = timedelta(days=1)  # settled points never change; a day bounds how long a copy holds a user who left
 RECENT_PICKS = timedelta(days=1)  # don't repeat a track recommended within this window
 TEXT_BATCH = 32  # messages read in one transformer pass under load
 CLEAR_CHANGE = 0.5  # a text moves the mood "clearly" when the new label is at least this sure
@@ -74,8 +75,8 @@ class Service:
         # Fusing runs off the event loop too, but not behind the models: a /history never waits for selfies.
         self._fusion = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fusion")
         self._picks = RecentPicks()
-        self._charts = RecentCharts(chart_kept)
-        self._past_points = PastPoints()
+        self._charts: RecentCharts[bytes] = RecentCharts(chart_kept)
+        self._past_points: RecentCharts[dict[datetime, Shown]] = RecentCharts(POINTS_KEPT)
         # One text batch at a time: under load the next messages gather into one pass (5x cheaper per
         # message than one at a time), and the other inference thread stays free for selfies and charts.
         self._read_texts: MicroBatcher[str, TextReading | None] = MicroBatcher(lambda texts: self.off_loop(models.text.analyze_many, texts),
@@ -167,19 +168,19 @@ class Service:
         step = timedelta(hours=3) if days > 2 else timedelta(minutes=30)
         points = grid(until - timedelta(days=days), until, step)
         key = (step, span.user_created, span.oldest)
-        known = self._past_points.get(user_id, key)
+        known = self._past_points.get(user_id, key, until) or {}
         todo = [at for at in points if at not in known]
         # Stretches end at grid points and at `until`, so each point's newest readings are in; they reach
         # back fusion's horizon (what a point can see) before the first point worked out.
-        readings = await self._readings(user_id, (todo or points)[0 if todo else -1] - HORIZON, until,
-                                        HISTORY_PER_STEP, step)
+        first = todo[0] if todo else points[-1]
+        readings = await self._readings(user_id, first - HORIZON, until, HISTORY_PER_STEP, step)
 
         def work() -> list[tuple[datetime, Mood]]:
             return [*(journey(readings, todo[0], todo[-1], step) if todo else []), (until, estimate(readings, until))]
         worked = {at: Shown.of(mood) for at, mood in await asyncio.get_running_loop().run_in_executor(self._fusion, work)}
         settled = until - SETTLED
-        self._past_points.remember(user_id, key, {at: shown for at, shown in {**known, **worked}.items()
-                                                  if at in points and at <= settled})
+        self._past_points.remember(user_id, key, until, {at: shown for at, shown in {**known, **worked}.items()
+                                                         if at in points and at <= settled})
         return [(at, known.get(at) or worked[at]) for at in points if at != until] + [(until, worked[until])]
 
     async def history_chart(self, user_id: int, days: int = 7) -> bytes | None:
