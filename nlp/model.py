@@ -129,13 +129,14 @@ def load(model_dir: Path | str, dtype: torch.dtype = torch.float32) -> tuple[Tex
     index = model_dir / "model.safetensors.index.json"
     files = sorted(set(json.loads(index.read_text())["weight_map"].values())) if index.exists() else ["model.safetensors"]
     weights = {_renamed(name): tensor for file in files for name, tensor in load_file(model_dir / file).items()}
-    narrow = {name for name, tensor in weights.items() if tensor.dtype.itemsize < dtype.itemsize and tensor.dim() == 2
-              and not name.startswith(("position", "token_type"))}
-    weights = {name: tensor if name in narrow else tensor.to(dtype) for name, tensor in weights.items()}
     # Built on the CPU, not the meta device: initialising meta tensors imports torch._dynamo (+36 MB).
     model = TextClassifier(cfg)
+    linears = {name: module for name, module in model.named_modules() if isinstance(module, nn.Linear)}
+    narrow = {name for name in [*(f"{name}.weight" for name in linears), "word.weight"]
+              if weights[name].dtype.itemsize < dtype.itemsize}
+    weights = {name: tensor if name in narrow else tensor.to(dtype) for name, tensor in weights.items()}
     model.load_state_dict(weights, strict=True, assign=True)  # assign: the random initial weights go
-    for name in narrow - {"word.weight"}:
-        module_name, _, tensor_name = name.rpartition(".")
-        parametrize.register_parametrization(model.get_submodule(module_name), tensor_name, Widen(dtype), unsafe=True)
+    for name, module in linears.items():
+        if f"{name}.weight" in narrow:
+            parametrize.register_parametrization(module, "weight", Widen(dtype), unsafe=True)
     return model.eval(), raw
