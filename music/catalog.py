@@ -92,11 +92,16 @@ class Strings(Sequence[str]):
 
     def __init__(self, blob: bytes, offsets: np.ndarray):
         self._blob, self._offsets = blob, offsets.astype(np.int64)
-        hashes = np.fromiter((hash(blob[start:end]) for start, end in zip(self._offsets[:-1].tolist(),
-                                                                         self._offsets[1:].tolist())),
-                             np.int64, len(self._offsets) - 1)
-        self._order = np.argsort(hashes, kind="stable").astype(np.int32)
-        self._hashes = hashes[self._order]
+
+    @functools.cached_property
+    def _index(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted hashes and the position of each: built on the first `index_of` (titles and artist names
+        are never looked up)."""
+        ends = self._offsets.tolist()
+        hashes = np.fromiter((hash(self._blob[start:end]) for start, end in zip(ends[:-1], ends[1:])),
+                             np.int64, len(self))
+        order = np.argsort(hashes, kind="stable").astype(np.int32)
+        return hashes[order], order
 
     @classmethod
     def of(cls, strings: Iterable[str]) -> Strings:
@@ -134,9 +139,10 @@ class Strings(Sequence[str]):
         """The first position of `string`, or None."""
         encoded = string.encode()
         wanted = hash(encoded)
-        at = int(np.searchsorted(self._hashes, wanted))
-        while at < len(self._hashes) and self._hashes[at] == wanted:
-            index = int(self._order[at])
+        hashes, order = self._index
+        at = int(np.searchsorted(hashes, wanted))
+        while at < len(hashes) and hashes[at] == wanted:
+            index = int(order[at])
             if self._blob[self._offsets[index]:self._offsets[index + 1]] == encoded:
                 return index
             at += 1

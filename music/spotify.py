@@ -128,7 +128,7 @@ class SpotifyClient:
         """Cached results, or a live search if it answers within `deadline` s; None otherwise."""
         cached = self._cached(query)
         if cached is None and self._shared_cache is not None:
-            cached = await self._shared_result(query)
+            cached = await self._shared_result(self._shared_cache, query)
         if cached is None and self._shared is not None and self.state == "ok" and (
                 left := await self._shared.paused_for()) > 0:
             with self._lock:  # another copy was told 429: it holds for this one too
@@ -147,10 +147,11 @@ class SpotifyClient:
         result: LiveResults | None = future.result()
         return result
 
-    async def _shared_result(self, query: str) -> LiveResults | None:
+    @staticmethod
+    async def _shared_result(cache: SharedCache, query: str) -> LiveResults | None:
         """Another copy's results for the query, if it has any; never an error (Redis down: None)."""
         try:
-            value = await self._shared_cache.get(query) if self._shared_cache else None
+            value = await cache.get(query)
             return decoded(value) if value is not None else None
         except Exception as error:  # Redis down or odd data: the shared cache only ever saves a search
             log.info("shared Spotify cache unavailable (%s)", type(error).__name__)
