@@ -127,7 +127,7 @@ def _estimate(readings: Iterable[Reading], now: datetime, settings: FusionSettin
     weights = np.array([w for _, w in weighted])
     log_probs, log_likelihoods = (np.array([getattr(v, name) for v in said]).reshape(-1, len(EMOTIONS))
                                   for name in ("log_probs", "log_likelihood"))
-    of = {s: np.array([r.source == s for r, _ in weighted], dtype=bool).reshape(-1) for s in SOURCES}
+    of = {s: np.array([r.source == s for r, _ in weighted], dtype=bool) for s in SOURCES}
     totals = {s: float(weights[of[s]].sum()) for s in SOURCES}
     # Each channel's own view, where it has enough weight to be heard: for abstaining, "mixed" and the explanation.
     sides = {c: _side(weights[of[c]], log_probs[of[c]]) for c in CHANNELS if totals[c] >= settings.min_evidence}

@@ -25,8 +25,8 @@ from PIL import Image, UnidentifiedImageError
 
 MAX_PIXELS = 80_000_000  # larger than any phone photo; anything above is refused as a likely decompression bomb
 # Bytes of decoded pixels, all concurrent decodes together: an 8 MP RGB(A) PNG, a 4K screenshot (Pillow keeps
-# 4 bytes a pixel). Photos (JPEG) of any size fit: they are decoded at 1/2..1/8 scale. 64 MB let the bot
-# pass its 700 MB budget (bench.hostile_images).
+# 4 bytes a pixel). Photos (JPEG) of any size fit: they are decoded at 1/2..1/8 scale. With 64 MB the bot
+# went over its 700 MB budget (bench.hostile_images).
 DECODE_BUDGET = 32 * 2**20
 STRIP_BYTES = 2**20  # decoded bytes converted at a time when shrinking
 # EXIF orientation -> the transpose that makes the image upright (what ImageOps.exif_transpose does).
