@@ -2,7 +2,9 @@
 
 Short texts mis-detect easily ("ok" scores as Serbian), so a text is only assigned a language
 when it has enough letters and py3langid's calibrated probability is high enough; otherwise it
-counts as English, the language the model was trained on. Emoji, URLs and @mentions are removed
+counts as English, the language the model was trained on, if it is written in Latin letters, and
+as the language of its script if it is not (an unsure Devanagari line is still not English: the
+English model cannot read it). Emoji, URLs and @mentions are removed
 first: they carry no language. Mixed-language text: the text is split at punctuation and each
 long-enough piece is detected on its own (a piece too short to tell takes the whole text's
 language); ``english_share`` is the fraction of letters in English pieces, so
@@ -17,6 +19,7 @@ rarely English lines trip them: MODEL_CARD.md, "Other languages".
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -52,6 +55,10 @@ MIN_HINDI_SHARE = 0.2    # ... making up at least this share of the words; both 
 LATIN_WORD = re.compile(r"[a-z]+")
 PIECE = re.compile(r"[.!?;:,\n]+")
 LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+# What an unsure text that is not in Latin letters counts as: the language its script is mostly
+# written in where that is one of our users' languages, "und" (undetermined, not English) otherwise.
+SCRIPT_LANGUAGE = {"DEVANAGARI": "hi", "TELUGU": "te", "TAMIL": "ta", "KANNADA": "kn", "MALAYALAM": "ml",
+                   "BENGALI": "bn", "GURMUKHI": "pa", "GUJARATI": "gu"}
 
 
 @dataclass(frozen=True)
@@ -72,21 +79,29 @@ def romanised_hindi(text: str) -> bool:
     return hits >= MIN_HINDI_WORDS and hits >= MIN_HINDI_SHARE * len(words)
 
 
+def by_script(text: str) -> str | None:
+    """None when most letters are Latin (undetermined text may be English); else the script's language."""
+    scripts = Counter(unicodedata.name(letter, "?").split()[0] for letter in LETTER.findall(text))
+    if not scripts or scripts["LATIN"] * 2 >= sum(scripts.values()):
+        return None
+    return SCRIPT_LANGUAGE.get(scripts.most_common(1)[0][0], "und")
+
+
 def _detect_one(text: str) -> str | None:
-    """The language of a piece of text, or None when it is too short or the detector is unsure."""
+    """The language of a piece of text; None when it is too short, or the detector is unsure of Latin letters."""
     if len(LETTER.findall(text)) < MIN_LETTERS:
         return None
     if romanised_hindi(text):
         return "hi"
     code, probability = identifier().classify(text)
     if probability < MIN_PROBABILITY:
-        return None
+        return by_script(text)
     return "en" if code in ENGLISH else code
 
 
 def detect(text: str) -> Language:
     text = emoji.replace_emoji(MENTION.sub(" ", URL.sub(" ", text)), " ")
-    whole = _detect_one(text) or "en"
+    whole = _detect_one(text) or by_script(text) or "en"
     letters: Counter[str] = Counter()
     for piece in PIECE.split(text):
         letters[_detect_one(piece) or whole] += len(LETTER.findall(piece))

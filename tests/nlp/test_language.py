@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.language import detect, romanised_hindi
+from nlp.language import Language, detect, romanised_hindi
 from training.text import data
 
 # Short chat messages in 14 languages and 6 scripts; MODEL_CARD.md quotes the catch rate.
@@ -72,3 +72,14 @@ def test_english_validation_lines_are_never_read_as_hinglish(name):
         pytest.skip(f"{data.SHARED_DATA} is absent: no English lines to check")
     loaded = data.load(name) if name == "dev" else data.load_dialogue(name)
     assert not [text for text in loaded.texts if romanised_hindi(text)]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("आगे चलो", "hi"), ("बिल्कुल न डरना", "hi"), ("हाँ", "hi"), ("సరే", "te"), ("சரி", "ta"), ("ಸರಿ", "kn"),
+])
+def test_text_in_another_script_is_never_english_even_when_the_detector_is_unsure(text, code):
+    assert detect(text) == Language(code, 0.0)
+
+
+def test_a_short_piece_in_another_script_takes_the_whole_texts_language():
+    assert detect("honestly today was fine ¯_(ツ)_/¯ whatever").english_share == 1.0
