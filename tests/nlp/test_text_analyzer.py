@@ -137,7 +137,7 @@ def test_ordinary_questions_read_as_neutral(analyzer, text):
 
 @pytest.mark.parametrize(("text", "feelings"), [
     pytest.param("why does this always happen to me?", {"sad", "angry"}, marks=pytest.mark.xfail(
-        strict=True, reason="known miss (MODEL_CARD.md): neutral 0.36 narrowly tops surprise 0.29, angry 0.15, sad 0.11")),
+        strict=True, reason="known miss (MODEL_CARD.md): neutral 0.37 tops surprise 0.24, angry 0.19, sad 0.11")),
     ("how could you do this to me?!", {"angry", "sad"}),
     ("wait, you got the job?! that's amazing!", {"happy", "surprise"}),
 ])
