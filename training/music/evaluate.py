@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 from collections import Counter
 from pathlib import Path
 from statistics import mean
@@ -24,15 +23,13 @@ from statistics import mean
 import numpy as np
 
 from emotions import EMOTIONS
-from music.mood import STRATEGIES, Point, path
+from music.mood import STRATEGIES, path
 from music.recommend import Recommender
 from training.music.build_catalog import SOURCE
 from training.music.evaluate_languages import language_picks_table, language_table
-from training.music.mood_mapping import ANCHORS, transfer_table
+from training.music.mood_mapping import SETS, anchors_for, load, nearest, transfer_table
 
 SESSION = 10
-LABELLED = {"moods_playlist_labeled.csv": ("mood", {"Energy": "Energetic"}),
-            "moods_data_moods.csv": ("mood", {})}
 
 
 def picks_table(recommender: Recommender) -> tuple[list[str], set[str]]:
@@ -65,28 +62,19 @@ def mixed_coverage(recommender: Recommender, moods: int = 300) -> tuple[int, int
     return len(ids), len(genres)
 
 
-def nearest(points: np.ndarray, anchors: dict[str, Point]) -> list[str]:
-    names = list(anchors)
-    centres = np.array([anchors[n] for n in names])
-    return [names[i] for i in np.argmin(((points[:, None, :] - centres[None]) ** 2).sum(-1), axis=1)]
-
-
 def match_table(source: Path) -> list[str]:
     lines = ["| labelled set | tracks | labels | our anchors: accuracy | per label (recall) | "
              "centroids fitted on the set | chance (majority) |", "|---|---|---|---|---|---|---|"]
-    for name, (column, rename) in LABELLED.items():
-        with open(source / name, encoding="utf-8", newline="") as f:
-            rows = list(csv.DictReader(f))
-        labels = [rename.get(r[column], r[column]) for r in rows]
-        points = np.array([(float(r["valence"]), float(r["energy"])) for r in rows])
+    for name, rename in SETS.items():
+        points, labels = load(source / name, rename, ("valence", "energy"))
         present = sorted(set(labels))
-        ours = nearest(points, {k: ANCHORS[k] for k in present})
-        fitted = nearest(points, {k: tuple(points[[lab == k for lab in labels]].mean(0)) for k in present})
-        recall = {k: mean(o == k for o, lab in zip(ours, labels) if lab == k) for k in present}
+        ours = nearest(points, anchors_for(present))
+        fitted = nearest(points, {k: points[labels == k].mean(0) for k in present})
+        recall = {k: np.mean(ours[labels == k] == k) for k in present}
         lines.append(
-            f"| `{name}` | {len(rows)} | {len(present)} | {mean(o == lab for o, lab in zip(ours, labels)):.1%} | "
+            f"| `{name}` | {len(labels)} | {len(present)} | {np.mean(ours == labels):.1%} | "
             + ", ".join(f"{k} {v:.0%}" for k, v in recall.items())
-            + f" | {mean(o == lab for o, lab in zip(fitted, labels)):.1%} | "
+            + f" | {np.mean(fitted == labels):.1%} | "
             f"{Counter(labels).most_common(1)[0][1] / len(labels):.1%} |")
     return lines
 

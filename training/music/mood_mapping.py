@@ -18,7 +18,7 @@ cross-validation), how far these features separate that set's labels at all.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -38,12 +38,19 @@ ANCHORS: dict[str, Point] = {"Happy": POINTS["happy"], "Sad": POINTS["sad"], "An
                              "Calm": CALM, "Energetic": POINTS["surprise"]}
 
 
-def load(path: Path, rename: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+def load(path: Path, rename: dict[str, str], features: tuple[str, ...] = FEATURES) -> tuple[np.ndarray, np.ndarray]:
+    """The `features` of each labelled track, and its label in our names."""
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    x = np.array([[float(r[c]) for c in FEATURES] for r in rows])
-    x[:, FEATURES.index("tempo")] /= 250  # to a 0..1-ish range like the others (Spotify's max ~243)
+    x = np.array([[float(r[c]) for c in features] for r in rows])
+    if "tempo" in features:
+        x[:, features.index("tempo")] /= 250  # to a 0..1-ish range like the others (Spotify's max ~243)
     return x, np.array([rename.get(r["mood"], r["mood"]) for r in rows])
+
+
+def anchors_for(labels: Iterable[str]) -> dict[str, np.ndarray]:
+    """Our fixed anchor of each label, as `nearest` takes them."""
+    return {k: np.array(ANCHORS[k]) for k in labels}
 
 
 def nearest(x: np.ndarray, centres: dict[str, np.ndarray]) -> np.ndarray:
@@ -84,7 +91,7 @@ def moved_to_anchors(x: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray], np.
         hits = 0
         for fit, held in folds:
             placed = fit_moves(x[fit], y[fit], penalty)(x[held])
-            hits += int((nearest(placed, {k: np.array(ANCHORS[k]) for k in set(y)}) == y[held]).sum())
+            hits += int((nearest(placed, anchors_for(set(y))) == y[held]).sum())
         return hits / len(y)
     return fit_moves(x, y, max(PENALTIES, key=cv_accuracy))
 
@@ -99,7 +106,7 @@ def predictions(train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np
     present = sorted(set(yb))
     regression = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
     folds = StratifiedKFold(5, shuffle=True, random_state=0)
-    anchors = {k: np.array(ANCHORS[k]) for k in present}
+    anchors = anchors_for(present)
     return {
         ANCHORS_ROW: nearest(xb[:, :2], anchors),
         "centroids, valence + energy": nearest(xb[:, :2], {k: xa[ya == k, :2].mean(0) for k in shared}),
