@@ -5,6 +5,7 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import torch
 
 import emotions
 from emotions import EMOTIONS
@@ -78,11 +79,13 @@ def test_a_4096_char_message_is_read_in_full(analyzer):
 def test_batched_equals_one_by_one(analyzer):
     texts = [HAPPY, "", "ok", FILLER * 3, "/help", "I miss you so much it hurts 😢"]
     batched = analyzer.analyze_many(texts)
+    # bf16 (where the CPU has it) rounds a padded batch differently from one message: ~5e-4 measured.
+    tolerance = 1e-4 if analyzer.dtype == torch.float32 else 2e-3
     for text, reading in zip(texts, batched):
         single = analyzer.analyze(text)
         assert (reading is None) == (single is None)
         if reading:
-            assert reading.probs == pytest.approx(single.probs, abs=1e-4)
+            assert reading.probs == pytest.approx(single.probs, abs=tolerance)
 
 
 @pytest.mark.parametrize(("text", "language"), [
@@ -137,7 +140,7 @@ def test_ordinary_questions_read_as_neutral(analyzer, text):
 
 @pytest.mark.parametrize(("text", "feelings"), [
     pytest.param("why does this always happen to me?", {"sad", "angry"}, marks=pytest.mark.xfail(
-        strict=True, reason="known miss (MODEL_CARD.md): neutral 0.37 tops surprise 0.24, angry 0.19, sad 0.11")),
+        strict=True, reason="known miss (MODEL_CARD.md): neutral 0.28 tops angry 0.25, surprise 0.24, sad 0.13")),
     ("how could you do this to me?!", {"angry", "sad"}),
     ("wait, you got the job?! that's amazing!", {"happy", "surprise"}),
 ])
