@@ -140,7 +140,7 @@ def test_ordinary_questions_read_as_neutral(analyzer, text):
 
 @pytest.mark.parametrize(("text", "feelings"), [
     pytest.param("why does this always happen to me?", {"sad", "angry"}, marks=pytest.mark.xfail(
-        strict=True, reason="known miss (MODEL_CARD.md): neutral 0.28 tops angry 0.25, surprise 0.24, sad 0.13")),
+        strict=True, reason="known miss (MODEL_CARD.md): neutral 0.31 tops surprise 0.26, angry 0.22, sad 0.12")),
     ("how could you do this to me?!", {"angry", "sad"}),
     ("wait, you got the job?! that's amazing!", {"happy", "surprise"}),
 ])

@@ -225,6 +225,12 @@ def results_markdown(metrics: dict, matrices: dict[str, np.ndarray]) -> str:
 
 
 def history_markdown(training: dict) -> str:
+    if "averaged" in training:  # training.text.average: two trained models' weights, averaged
+        cfg, scores = training["average_config"], training["macro_f1"]
+        return (f"A weight average of `{cfg['first']}` ({1 - cfg['weight']:g}) and `{cfg['second']}` ({cfg['weight']:g}), "
+                "each model's own training in `training.json`. Validation macro-F1 before the neutral offset: "
+                + ", ".join(f"{TITLES[k.split('/')[0]]} {v:.4f}" for k, v in scores.items())
+                + f".\n\nNeutral logit offset {training['neutral_offset']}; temperature {training['temperature']}.")
     rows = [f"| {h['epoch']} | {h['loss']:.4f} | " + " | ".join(f"{h['macro_f1'][k]:.4f}" for k in
             ("goemotions_dev/none", "meld_validation/none", "dailydialog_holdout/none")) + f" | {h['seconds']:.0f} |"
             for h in training["history"]]

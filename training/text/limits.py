@@ -1,12 +1,11 @@
-"""What bounds three of the text targets on this data (MODEL_CARD.md, "Known limits"): measured, not argued.
+"""What bounds the text targets on this data (MODEL_CARD.md, "Known limits"): measured, not argued.
 
     python -m training.text.limits --threads 2      # the shipped model, validation splits only
 
 1. Calibration: each validation set's ECE against the softmax temperature. The sets want different
    temperatures (their label mixes differ: MELD is 42 % neutral, DailyDialog 88 %), so one temperature
-   leaves the worst of them where `train.minimax_temperature` puts it; a bias per class fitted with the
-   temperature (NLL, each set weighted alike, fitted on one half of every set and scored on the other)
-   is shown beside it.
+   (`train.minimax_temperature`) can only balance them; a bias per class fitted with the temperature
+   (NLL, each set weighted alike, fitted on one half of every set and scored on the other) is shown beside it.
 2. MELD's neutral questions read as surprise: how many are lines whose exact words MELD train labels
    mostly surprise ("What?": 72 surprise, 22 neutral), which no reader of the text alone can get right.
 3. DailyDialog's held-out half: lines and F1 per class; the classes with a handful of lines cap macro-F1.

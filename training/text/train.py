@@ -254,6 +254,13 @@ def finish(cfg: TrainConfig, model, tokenizer, checkpoint: Path, sets: dict[str,
     saved = torch.load(checkpoint, weights_only=False)
     model.load_state_dict(saved["state"])
     logits = {name: saved["logits"][(name, "none")] for name in sets}
+    meta = {"train_config": dataclasses.asdict(cfg), "best_epoch": best_epoch, "history": history}
+    return calibrate_and_save(model, tokenizer, logits, sets, Path(cfg.out), cfg.max_length, meta)
+
+
+def calibrate_and_save(model, tokenizer, logits: dict[str, torch.Tensor], sets: dict[str, data.Examples],
+                       out: Path, max_length: int, meta: dict) -> dict:
+    """Choose the neutral offset and the temperature on the validation logits, save fp16 and training.json."""
     offset = neutral_offset(logits, sets)
     with torch.no_grad():  # the offset goes into the head's bias: the saved model is the shipped model
         model.classifier.bias[NEUTRAL] += offset
@@ -261,14 +268,12 @@ def finish(cfg: TrainConfig, model, tokenizer, checkpoint: Path, sets: dict[str,
         logits[name][:, NEUTRAL] += offset
     temperature = minimax_temperature(logits, sets)
     model.config.calibration_temperature = temperature
-    model.config.chunk_tokens = cfg.max_length
-    out = Path(cfg.out)
+    model.config.chunk_tokens = max_length
     model.half().save_pretrained(out, max_shard_size="24MB")
     tokenizer.save_pretrained(out)
-    meta = {"train_config": dataclasses.asdict(cfg), "best_epoch": best_epoch, "history": history,
-            "neutral_offset": offset, "temperature": temperature}
+    meta = {**meta, "neutral_offset": offset, "temperature": temperature}
     (out / "training.json").write_text(json.dumps(meta, indent=1) + "\n")
-    print(f"saved {out} (epoch {best_epoch}, neutral offset {offset}, temperature {temperature})")
+    print(f"saved {out} (neutral offset {offset}, temperature {temperature})")
     return meta
 
 
