@@ -86,12 +86,13 @@ def fit_moves(x: np.ndarray, y: np.ndarray, penalty: float) -> Callable[[np.ndar
 def moved_to_anchors(x: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     """`fit_moves` with the penalty that places the most held-out tracks right in 5-fold cross-validation."""
     folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(x, y))
+    anchors = anchors_for(set(y))
 
     def cv_accuracy(penalty: float) -> float:
         hits = 0
         for fit, held in folds:
             placed = fit_moves(x[fit], y[fit], penalty)(x[held])
-            hits += int((nearest(placed, anchors_for(set(y))) == y[held]).sum())
+            hits += int((nearest(placed, anchors) == y[held]).sum())
         return hits / len(y)
     return fit_moves(x, y, max(PENALTIES, key=cv_accuracy))
 
@@ -99,9 +100,9 @@ def moved_to_anchors(x: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray], np.
 def predictions(train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
     """Each mapping's labels for the test set, fitted (where fitted) on the training set."""
     (xa, ya), (xb, yb) = train, test
+    moved = moved_to_anchors(xa, ya)  # fitted on all the set's labels: Angry has an anchor
     shared = sorted(set(ya) & set(yb))
     keep = np.isin(ya, shared)
-    moved = moved_to_anchors(train[0], train[1])  # fitted on all the set's labels: Angry has an anchor
     xa, ya = xa[keep], ya[keep]
     present = sorted(set(yb))
     regression = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))

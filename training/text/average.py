@@ -19,11 +19,10 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from training.common import parse_settings
 from training.text.train import (
-    Encoder,
     TrainConfig,
     calibrate_and_save,
-    predict_logits,
     single_label_macro_f1,
+    validation_logits,
     validation_sets,
 )
 
@@ -49,16 +48,14 @@ def main(cfg: AverageConfig) -> dict:
         torch.set_num_threads(cfg.threads)
     model = AutoModelForSequenceClassification.from_pretrained(cfg.first, dtype=torch.float32)
     average(model, AutoModelForSequenceClassification.from_pretrained(cfg.second, dtype=torch.float32), cfg.weight)
-    max_length = TrainConfig.max_length
-    encoder = Encoder(str(Path(cfg.first) / "tokenizer.json"), max_length)
     sets = validation_sets(TrainConfig())
-    logits = {name: predict_logits(model, encoder(examples.texts), encoder.pad) for name, examples in sets.items()}
+    logits = validation_logits(model, cfg.first, sets)
     scores = {f"{name}/none": round(single_label_macro_f1(logits[name], sets[name])[0], 4) for name in sets}
     print(json.dumps(scores), flush=True)
     parents = {key: json.loads((Path(path) / "training.json").read_text()) for key, path in (("first", cfg.first), ("second", cfg.second))}
     meta = {"average_config": asdict(cfg), "averaged": parents, "macro_f1": scores,
             "mean_macro_f1": round(float(np.mean(list(scores.values()))), 4)}
-    return calibrate_and_save(model, AutoTokenizer.from_pretrained(cfg.first), logits, sets, Path(cfg.out), max_length, meta)
+    return calibrate_and_save(model, AutoTokenizer.from_pretrained(cfg.first), logits, sets, Path(cfg.out), TrainConfig.max_length, meta)
 
 
 if __name__ == "__main__":

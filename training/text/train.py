@@ -153,13 +153,23 @@ def neutral_offset(logits: dict[str, torch.Tensor], sets: dict[str, data.Example
     return max(grid, key=score)
 
 
+def validation_logits(model, model_dir: str | Path, sets: dict[str, data.Examples]) -> dict[str, torch.Tensor]:
+    """Each set's float32 logits, read without context with the tokenizer in `model_dir`, as selection reads them."""
+    encoder = Encoder(str(Path(model_dir) / "tokenizer.json"), TrainConfig.max_length)
+    return {name: predict_logits(model, encoder(examples.texts), encoder.pad) for name, examples in sets.items()}
+
+
+def calibration_error(logits: torch.Tensor, examples: data.Examples) -> float:
+    """ECE of the softmax of `logits` against each example's (first) label."""
+    return expected_calibration_error(F.softmax(logits, 1).numpy(), examples.targets.argmax(1))
+
+
 def minimax_temperature(logits: dict[str, torch.Tensor], sets: dict[str, data.Examples]) -> float:
     """The temperature (step 0.01) with the smallest worst ECE over the validation sets. Why not the NLL fit
     on all of them together: GoEmotions dev is most of the lines, and its temperature (0.96) left MELD at
     ECE 0.10; the sets want different temperatures, and the bot meets all three kinds of text."""
     def worst(temperature: float) -> float:
-        return max(expected_calibration_error(F.softmax(logits[name] / temperature, 1).numpy(), sets[name].targets.argmax(1))
-                   for name in sets)
+        return max(calibration_error(logits[name] / temperature, sets[name]) for name in sets)
     return min((round(float(t), 2) for t in np.arange(0.5, 2.001, 0.01)), key=worst)
 
 
